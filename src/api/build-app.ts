@@ -1,0 +1,98 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { Logger } from 'pino';
+import type { Clock } from '../domain/kernel/clock.ts';
+import type { Store } from '../store/sql-client.ts';
+import type { EventHub } from '../app/event-hub.ts';
+import { SeriesResolver } from '../app/series-resolver.ts';
+import { SeriesRepo } from '../store/repos/series-repo.ts';
+import { ObservationsRepo } from '../store/repos/observations-repo.ts';
+import { installErrorHandling } from './error-handler.ts';
+import { registerMetrics, type TocsinMetrics } from './metrics.ts';
+import { observationMediaTypes, observationRoutes } from './routes/observation-routes.ts';
+import { seriesRoutes } from './routes/series-routes.ts';
+import { eventRoutes } from './routes/event-routes.ts';
+import { healthRoutes } from './routes/health-routes.ts';
+import { registerAuth } from './auth.ts';
+import { sessionRoutes } from './routes/session-routes.ts';
+import { accountsRepo } from '../store/repos/accounts-repo.ts';
+
+/** Everything the HTTP application needs from the runtime; tests pass their own. */
+export interface AppDeps {
+  store: Store;
+  /** Domain time (observations, events, health). */
+  clock: Clock;
+  /** Real time for sessions and tokens; defaults to `clock`. */
+  wallClock?: Clock;
+  events: EventHub;
+  metrics: TocsinMetrics;
+  version: string;
+  /** Epoch ms the process started, for /healthz. */
+  startedAt: number;
+  bodyLimitBytes: number;
+  /** A pino logger, or false for none (tests). */
+  logger: Logger | false;
+  /** Heartbeat of the event stream in ms (tests shorten it). */
+  sseHeartbeatMs?: number;
+}
+
+/**
+ * Builds the Fastify application without listening, so tests drive it with `app.inject()` and
+ * the runtime decides where it listens. Every /api/v1 route declares the roles that may call it.
+ */
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
+    bodyLimit: deps.bodyLimitBytes,
+    // Query strings like ?label=a=1&label=b=2 arrive as arrays; no other coercion of bodies.
+    ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, allErrors: true } },
+    // The shutdown waits for requests in flight (a write being committed) but not for idle keep-alives.
+    forceCloseConnections: 'idle',
+    return503OnClosing: true,
+  }) as unknown as FastifyInstance;
+
+  installErrorHandling(app, () => Object.keys(observationMediaTypes));
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'Tocsin API',
+        version: deps.version,
+        description: 'Hazard observations, detection, alerting, public warnings (CAP 1.2) and response. See README.md.',
+      },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', description: 'An API token from `tocsin token create`' },
+          session: { type: 'apiKey', in: 'cookie', name: 'tocsin_session' },
+        },
+      },
+      security: [{ bearer: [] }, { session: [] }],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list', deepLinking: true } });
+
+  registerMetrics(app, deps.metrics);
+  const accounts = accountsRepo(deps.store);
+  const wallClock = deps.wallClock ?? deps.clock;
+  await registerAuth(app, { accounts, clock: wallClock });
+
+  const resolver = new SeriesResolver(new SeriesRepo(deps.store));
+  const ingest = { store: deps.store, series: resolver, clock: deps.clock, events: deps.events };
+
+  await app.register(healthRoutes, {
+    clock: deps.clock,
+    startedAt: deps.startedAt,
+    version: deps.version,
+    store: { dialect: deps.store.dialect, location: deps.store.location },
+  });
+  await app.register(sessionRoutes, { accounts, clock: wallClock });
+  await app.register(observationRoutes, {
+    ingest,
+    bodyLimitBytes: deps.bodyLimitBytes,
+    onIngested: (outcome) => deps.metrics.recordIngest('http', outcome),
+  });
+  await app.register(seriesRoutes, { series: new SeriesRepo(deps.store), observations: new ObservationsRepo(deps.store) });
+  await app.register(eventRoutes, { events: deps.events, ...(deps.sseHeartbeatMs ? { heartbeatMs: deps.sseHeartbeatMs } : {}) });
+  return app;
+}

@@ -1,0 +1,57 @@
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../build-app.ts';
+import { createTocsinMetrics, type TocsinMetrics } from '../metrics.ts';
+import { EventHub } from '../../app/event-hub.ts';
+import type { Store } from '../../store/sql-client.ts';
+import { manualClock } from '../../domain/kernel/clock.ts';
+import { addUser, createApiToken, type PasswordHasher } from '../../app/accounts.ts';
+import { accountsRepo } from '../../store/repos/accounts-repo.ts';
+import type { Role } from '../../domain/accounts/roles.ts';
+
+/** A fast stand-in hasher for tests that are not about passwords (argon2 costs ~8 ms a hash). */
+export const plainHasher: PasswordHasher = {
+  hash: async (password) => `plain:${password}`,
+  verify: async (hash, password) => hash === `plain:${password}`,
+};
+
+/** An app over a given store, with a manual clock and a way to get a Bearer token for any role. */
+export interface TestApp {
+  app: FastifyInstance;
+  events: EventHub;
+  metrics: TocsinMetrics;
+  clock: ReturnType<typeof manualClock>;
+  /** `Authorization` header value for a fresh user of the role. */
+  bearer(role: Role): Promise<string>;
+}
+
+let userCounter = 0;
+
+/** Builds the real application (no listening) for `app.inject()` tests. */
+export async function createTestApp(store: Store, options: { bodyLimitBytes?: number; nowMs?: number } = {}): Promise<TestApp> {
+  const clock = manualClock(options.nowMs ?? Date.UTC(2026, 10, 22, 12, 0, 0));
+  const events = new EventHub();
+  const metrics = createTocsinMetrics({ version: 'test' });
+  const app = await buildApp({
+    store,
+    clock,
+    events,
+    metrics,
+    version: 'test',
+    startedAt: clock.now(),
+    bodyLimitBytes: options.bodyLimitBytes ?? 1024 * 1024,
+    logger: false,
+  });
+  const accounts = accountsRepo(store);
+  return {
+    app,
+    events,
+    metrics,
+    clock,
+    async bearer(role) {
+      const name = `${role.replace(/_/g, '-')}-${process.pid}-${++userCounter}`;
+      await addUser({ users: accounts, hasher: plainHasher, clock }, { name, role, password: null });
+      const { token } = await createApiToken({ users: accounts, tokens: accounts, clock }, null, { name: 'test', userName: name });
+      return `Bearer ${token}`;
+    },
+  };
+}

@@ -1,0 +1,128 @@
+import type { FastifyInstance } from 'fastify';
+import pino, { type Logger } from 'pino';
+import { systemClock, type Clock } from '../domain/kernel/clock.ts';
+import type { TocsinConfig } from './config.ts';
+import { redactedConfig } from './config.ts';
+import { openStore } from '../store/open-store.ts';
+import type { Store } from '../store/sql-client.ts';
+import { EventHub } from '../app/event-hub.ts';
+import { buildApp } from '../api/build-app.ts';
+import { createTocsinMetrics, type TocsinMetrics } from '../api/metrics.ts';
+import { ObservationsRepo } from '../store/repos/observations-repo.ts';
+import { scheduleRetention } from './retention.ts';
+import { ensureInitialAdmin, argon2Hasher } from '../app/accounts.ts';
+import { accountsRepo } from '../store/repos/accounts-repo.ts';
+import { version } from './version.ts';
+
+/** A running server: where it listens and how to stop it. */
+export interface RunningServer {
+  url: string;
+  app: FastifyInstance;
+  store: Store;
+  events: EventHub;
+  metrics: TocsinMetrics;
+  logger: Logger;
+  /** Stops taking requests, finishes those in flight (and their writes), then closes the store. */
+  close(): Promise<void>;
+}
+
+/** What the runtime may be handed instead of the real thing (tests, the demo). */
+export interface ServeOptions {
+  /** Domain time: observations, events, health (the demo runs it faster than the clock). */
+  clock?: Clock;
+  /** Real time for sessions and tokens, which must expire by the wall clock even in the demo. */
+  wallClock?: Clock;
+  /** Where the one-time admin password and the banner go (a terminal, not the JSON log). */
+  announce?: (line: string) => void;
+  /** Who holds the data folder, for the lock message another process would see. */
+  holder?: string;
+}
+
+/** Opens the store, creates the first admin when there is none, builds the app and listens. */
+export async function startServer(config: Readonly<TocsinConfig>, options: ServeOptions = {}): Promise<RunningServer> {
+  const clock = options.clock ?? systemClock;
+  const wallClock = options.wallClock ?? clock;
+  const announce = options.announce ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const logger = pino({
+    level: config.logLevel,
+    redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'], censor: '<redacted>' },
+  });
+  logger.info({ config: redactedConfig(config), version }, 'starting tocsin');
+
+  const store = await openStore({
+    databaseUrl: config.databaseUrl,
+    schema: config.dbSchema,
+    dataDir: config.dataDir,
+    holder: options.holder ?? 'tocsin serve',
+  });
+  let app: FastifyInstance | undefined;
+  try {
+    const admin = await ensureInitialAdmin(
+      { users: accountsRepo(store), hasher: argon2Hasher, clock: wallClock },
+      { password: config.adminPassword },
+    );
+    if (admin.created && admin.generated) {
+      announce(`Created user "admin" with the one-time password: ${admin.password}`);
+      announce('It is shown only now. Sign in and change it, or set TOCSIN_ADMIN_PASSWORD on a fresh store.');
+    } else if (admin.created) {
+      announce('Created user "admin" with the password from TOCSIN_ADMIN_PASSWORD.');
+    }
+
+    const events = new EventHub();
+    const metrics = createTocsinMetrics({ version });
+    metrics.start();
+    const startedAt = clock.now();
+    app = await buildApp({ store, clock, wallClock, events, metrics, version, startedAt, bodyLimitBytes: config.bodyLimitBytes, logger });
+    const builtApp = app;
+    metrics.sseClients.collectWith(() => builtApp.sseClientCount());
+    await app.listen({ port: config.port, host: config.host });
+    const address = app.server.address();
+    const port = typeof address === 'object' && address ? address.port : config.port;
+    const url = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`;
+
+    const stopRetention = scheduleRetention(
+      {
+        observations: new ObservationsRepo(store),
+        clock,
+        retentionMs: config.retentionMs,
+        log: (deleted, cutoff) => logger.info({ deleted, cutoff: new Date(cutoff).toISOString() }, 'retention purge'),
+      },
+      config.retentionIntervalMs,
+      (err) => logger.error({ err }, 'retention purge failed'),
+    );
+
+    let closing: Promise<void> | null = null;
+    const close = () =>
+      (closing ??= (async () => {
+        stopRetention();
+        await builtApp.close();
+        metrics.stop();
+        await store.close();
+        logger.info('stopped');
+      })());
+    return { url, app, store, events, metrics, logger, close };
+  } catch (err) {
+    await app?.close().catch(() => undefined);
+    await store.close();
+    throw err;
+  }
+}
+
+/** Stops the server cleanly on SIGTERM or SIGINT; a second signal exits at once. */
+export function closeOnSignals(server: Pick<RunningServer, 'close' | 'logger'>): void {
+  let stopping = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stopping) process.exit(130);
+    stopping = true;
+    server.logger.info({ signal }, 'shutting down: finishing requests in flight');
+    server.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        server.logger.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+}
