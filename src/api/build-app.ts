@@ -1,6 +1,7 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
+import { TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox';
 import type { Logger } from 'pino';
 import type { Clock } from '../domain/kernel/clock.ts';
 import type { Store } from '../store/sql-client.ts';
@@ -45,13 +46,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
     bodyLimit: deps.bodyLimitBytes,
-    // Query strings like ?label=a=1&label=b=2 arrive as arrays; no other coercion of bodies.
-    ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, allErrors: true } },
     // The shutdown waits for requests in flight (a write being committed) but not for idle keep-alives.
     forceCloseConnections: 'idle',
     return503OnClosing: true,
   }) as unknown as FastifyInstance;
 
+  // TypeBox checks every schema: query strings and params are converted from text ("5" → 5), bodies
+  // never are, so {"limit": "5"} in a JSON body is an error that names the field rather than a guess.
+  app.setValidatorCompiler(TypeBoxValidatorCompiler);
   installErrorHandling(app, () => Object.keys(observationMediaTypes));
   await app.register(swagger, {
     openapi: {
@@ -81,7 +83,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const ingest = { store: deps.store, series: resolver, clock: deps.clock, events: deps.events };
 
   await app.register(healthRoutes, {
-    clock: deps.clock,
+    clock: wallClock,
     startedAt: deps.startedAt,
     version: deps.version,
     store: { dialect: deps.store.dialect, location: deps.store.location },
@@ -93,6 +95,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     onIngested: (outcome) => deps.metrics.recordIngest('http', outcome),
   });
   await app.register(seriesRoutes, { series: new SeriesRepo(deps.store), observations: new ObservationsRepo(deps.store) });
-  await app.register(eventRoutes, { events: deps.events, ...(deps.sseHeartbeatMs ? { heartbeatMs: deps.sseHeartbeatMs } : {}) });
+  let sseClients = 0;
+  deps.metrics.sseClients.collectWith(() => sseClients);
+  await app.register(eventRoutes, {
+    events: deps.events,
+    onClientCount: (n) => (sseClients = n),
+    ...(deps.sseHeartbeatMs ? { heartbeatMs: deps.sseHeartbeatMs } : {}),
+  });
   return app;
 }

@@ -28,6 +28,8 @@ function validationMessage(err: FastifyError): { message: string; fields: string
       return { field: `${context}.${path}`, text: `${context}.${path}: unknown field` };
     }
     const field = path ? `${context}.${path}` : context;
+    // TypeBox reports a property that additionalProperties: false forbids as "schema is false".
+    if (v.keyword === 'additionalProperties' || v.message === 'schema is false') return { field, text: `${field}: unknown field` };
     return { field, text: `${field}: ${v.message ?? 'is invalid'}` };
   });
   if (parts.length === 0) return { message: err.message, fields: [] };
@@ -47,7 +49,9 @@ export function sendError(reply: FastifyReply, code: ErrorCode, message: string,
 export function installErrorHandling(app: FastifyInstance, supportedMediaTypes: () => string[]): void {
   app.setErrorHandler((err: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     if (isTocsinError(err)) {
-      if (err.code === 'TOCSIN_UNAUTHENTICATED') reply.header('www-authenticate', 'Bearer realm="tocsin"');
+      if (err.code === 'TOCSIN_UNAUTHENTICATED' && !reply.hasHeader('www-authenticate')) {
+        reply.header('www-authenticate', 'Bearer realm="tocsin"');
+      }
       return sendError(reply, err.code, err.message, err.details);
     }
     if (err.validation) {

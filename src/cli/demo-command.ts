@@ -66,7 +66,7 @@ export function registerDemoCommand(program: Command): void {
     .option('--port <port>', 'TCP port', '8080')
     .option('--host <address>', 'interface to listen on', '127.0.0.1')
     .option('--data <dir>', 'demo data folder (wiped at each start)', './data/demo')
-    .option('--speed <factor>', 'demo time runs this many times faster than the clock', process.env['TOCSIN_DEMO_SPEED'] ?? '60')
+    .option('--speed <factor>', 'demo time runs this many times faster than the clock', process.env['TOCSIN_DEMO_SPEED'] ?? '96')
     .option('--seed <n>', 'random seed (same seed, same data)', '1')
     .action(async (opts: { port: string; host: string; data: string; speed: string; seed: string }) => {
       const speed = Number(opts.speed);
@@ -77,8 +77,9 @@ export function registerDemoCommand(program: Command): void {
 
       const password = process.env['TOCSIN_ADMIN_PASSWORD'] || generatePassword();
       const realStart = systemClock.now();
-      // Live demo time starts a little in the past so fast-running time stays behind the real clock a while.
-      const liveStart = Math.floor(realStart / hourMs) * hourMs - 24 * hourMs;
+      // The whole server runs on demo time (only sessions keep the wall clock): live time starts at
+      // the current hour and then runs `speed` times faster, so one 16-hour story cycle takes minutes.
+      const liveStart = Math.floor(realStart / hourMs) * hourMs;
       const generator = createDemoGenerator({ seed, startMs: liveStart - historyWeeks * 7 * 24 * hourMs });
       const demoClock = scaledClock(systemClock, realStart, generator.timeline.liveStartMs, speed);
       const config = loadConfig(
@@ -86,7 +87,6 @@ export function registerDemoCommand(program: Command): void {
         { ...process.env, TOCSIN_ADMIN_PASSWORD: password },
       );
       const server = await startServer(config, { clock: demoClock, wallClock: systemClock, holder: 'tocsin demo', announce: () => {} });
-      closeOnSignals(server);
       const resolver = new SeriesResolver(new SeriesRepo(server.store));
       const out = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -124,6 +124,12 @@ export function registerDemoCommand(program: Command): void {
             busy = false;
           });
       }, 1000);
-      server.app.addHook('onClose', async () => clearInterval(tick));
+      closeOnSignals({
+        logger: server.logger,
+        close: async () => {
+          clearInterval(tick);
+          await server.close();
+        },
+      });
     });
 }

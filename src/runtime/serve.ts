@@ -10,7 +10,7 @@ import { buildApp } from '../api/build-app.ts';
 import { createTocsinMetrics, type TocsinMetrics } from '../api/metrics.ts';
 import { ObservationsRepo } from '../store/repos/observations-repo.ts';
 import { scheduleRetention } from './retention.ts';
-import { ensureInitialAdmin, argon2Hasher } from '../app/accounts.ts';
+import { ensureInitialAdmin, argon2Hasher, purgeEndedSessions } from '../app/accounts.ts';
 import { accountsRepo } from '../store/repos/accounts-repo.ts';
 import { version } from './version.ts';
 
@@ -71,10 +71,9 @@ export async function startServer(config: Readonly<TocsinConfig>, options: Serve
     const events = new EventHub();
     const metrics = createTocsinMetrics({ version });
     metrics.start();
-    const startedAt = clock.now();
+    const startedAt = wallClock.now();
     app = await buildApp({ store, clock, wallClock, events, metrics, version, startedAt, bodyLimitBytes: config.bodyLimitBytes, logger });
     const builtApp = app;
-    metrics.sseClients.collectWith(() => builtApp.sseClientCount());
     await app.listen({ port: config.port, host: config.host });
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
@@ -91,10 +90,19 @@ export async function startServer(config: Readonly<TocsinConfig>, options: Serve
       (err) => logger.error({ err }, 'retention purge failed'),
     );
 
+    // Ended sessions are kept a month for investigations, then deleted, on the same rhythm.
+    const sessionPurge = setInterval(() => {
+      purgeEndedSessions({ sessions: accountsRepo(store), clock: wallClock }).catch((err: unknown) =>
+        logger.error({ err }, 'session purge failed'),
+      );
+    }, config.retentionIntervalMs);
+    sessionPurge.unref();
+
     let closing: Promise<void> | null = null;
     const close = () =>
       (closing ??= (async () => {
         stopRetention();
+        clearInterval(sessionPurge);
         await builtApp.close();
         metrics.stop();
         await store.close();

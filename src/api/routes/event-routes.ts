@@ -9,6 +9,8 @@ export interface EventRouteDeps {
   events: Pick<EventHub, 'subscribe'>;
   /** How often a comment line keeps idle proxies from closing the stream, in ms. */
   heartbeatMs?: number;
+  /** Told the number of connected clients whenever it changes (metrics). */
+  onClientCount?: (clients: number) => void;
 }
 
 /** A client that cannot keep up is dropped past this many buffered bytes, so it cannot exhaust memory. */
@@ -41,8 +43,6 @@ export async function eventRoutes(app: FastifyInstance, deps: EventRouteDeps): P
     open.clear();
   });
 
-  app.decorate('sseClientCount', () => clients);
-
   app.get(
     '/api/v1/events',
     {
@@ -66,7 +66,7 @@ export async function eventRoutes(app: FastifyInstance, deps: EventRouteDeps): P
       });
       raw.write(': connected\nretry: 3000\n\n');
       open.add(raw);
-      clients++;
+      deps.onClientCount?.(++clients);
       let sequence = 0;
       const unsubscribe = deps.events.subscribe((event) => {
         if (!wants(event.type)) return;
@@ -82,15 +82,8 @@ export async function eventRoutes(app: FastifyInstance, deps: EventRouteDeps): P
         clearInterval(heartbeat);
         unsubscribe();
         open.delete(raw);
-        clients--;
+        deps.onClientCount?.(--clients);
       });
     },
   );
-}
-
-declare module 'fastify' {
-  interface FastifyInstance {
-    /** How many event-stream clients are connected (for metrics). */
-    sseClientCount: () => number;
-  }
 }
