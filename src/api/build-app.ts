@@ -80,7 +80,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await registerAuth(app, { accounts, clock: wallClock });
 
   const resolver = new SeriesResolver(new SeriesRepo(deps.store));
-  const ingest = { store: deps.store, series: resolver, clock: deps.clock, events: deps.events };
+  const ingest = {
+    store: deps.store,
+    series: resolver,
+    clock: deps.clock,
+    events: deps.events,
+    yieldToOthers: () => new Promise<void>((resolve) => setImmediate(resolve)),
+  };
 
   await app.register(healthRoutes, {
     clock: wallClock,

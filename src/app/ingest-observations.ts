@@ -1,6 +1,6 @@
 import type { Clock } from '../domain/kernel/clock.ts';
 import type { IngestResult } from '../domain/observations/observation.ts';
-import { parseBatch, type BatchFormat, type ParsedBatch } from '../domain/observations/parse-batch.ts';
+import { createBatchParser, type BatchFormat, type ParsedBatch } from '../domain/observations/parse-batch.ts';
 import type { Store } from '../store/sql-client.ts';
 import type { SeriesResolver } from './series-resolver.ts';
 import type { EventPublisher } from './event-hub.ts';
@@ -11,7 +11,15 @@ export interface IngestDeps {
   series: Pick<SeriesResolver, 'resolve'>;
   clock: Clock;
   events: EventPublisher;
+  /**
+   * Lets other work run between slices of a large body (the server passes setImmediate), so a
+   * health check is answered within milliseconds while big batches are parsed. Absent: no pauses.
+   */
+  yieldToOthers?: () => Promise<void>;
 }
+
+/** Lines parsed between two pauses: about a millisecond of work. */
+export const linesPerSlice = 1000;
 
 /** What a batch did, for metrics: timings in ms next to the answer. */
 export interface IngestOutcome extends IngestResult {
@@ -72,7 +80,11 @@ export async function ingestObservations(
   source: string,
 ): Promise<IngestOutcome> {
   const started = performance.now();
-  const batch = parseBatch(body, format, deps.clock.now());
+  const parser = createBatchParser(body, format, deps.clock.now());
+  while (!parser.step(linesPerSlice)) {
+    if (deps.yieldToOthers) await deps.yieldToOthers();
+  }
+  const batch = parser.batch;
   const parseMs = performance.now() - started;
   const outcome = await storeParsedBatch(deps, batch, source);
   return { ...outcome, parseMs };

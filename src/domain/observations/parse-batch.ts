@@ -24,13 +24,30 @@ export class BatchFormatError extends Error {}
  * CSV without its header) is refused whole, with a `BatchFormatError`.
  */
 export function parseBatch(body: string, format: BatchFormat, now: number): ParsedBatch {
+  const parser = createBatchParser(body, format, now);
+  while (!parser.step(Infinity));
+  return parser.batch;
+}
+
+/**
+ * The same parse, a slice at a time: `step(n)` reads up to n more lines and answers true when the
+ * body is done. A server parses a large body in slices and lets other requests (a health check)
+ * run in between, so one big batch never stalls the event loop for its whole length.
+ */
+export interface BatchParser {
+  step(maxLines: number): boolean;
+  readonly batch: ParsedBatch;
+}
+
+/** Starts an incremental parse; throws BatchFormatError at once when the body cannot be read at all. */
+export function createBatchParser(body: string, format: BatchFormat, now: number): BatchParser {
   switch (format) {
     case 'ndjson':
-      return parseNdjson(body, now);
+      return ndjsonParser(body, now);
     case 'json':
-      return parseJsonArray(body, now);
+      return jsonArrayParser(body, now);
     case 'csv':
-      return parseCsv(body, now);
+      return csvParser(body, now);
   }
 }
 
@@ -48,33 +65,38 @@ function accept(batch: ParsedBatch, raw: unknown, line: number, now: number): vo
   }
 }
 
-function parseNdjson(body: string, now: number): ParsedBatch {
+function ndjsonParser(body: string, now: number): BatchParser {
   const batch = emptyBatch();
   let start = 0;
   let line = 0;
-  // indexOf + slice is the fastest way to cut lines here (STACK.md §2a).
-  while (start < body.length) {
-    let end = body.indexOf('\n', start);
-    if (end === -1) end = body.length;
-    line++;
-    let text = body.slice(start, end);
-    start = end + 1;
-    if (text.endsWith('\r')) text = text.slice(0, -1);
-    if (text.trim() === '') continue;
-    let raw: unknown;
-    try {
-      raw = JSON.parse(text);
-    } catch (err) {
-      batch.total++;
-      batch.rejected.push({ line, error: `not valid JSON: ${(err as Error).message}` });
-      continue;
-    }
-    accept(batch, raw, line, now);
-  }
-  return batch;
+  return {
+    batch,
+    step(maxLines) {
+      // indexOf + slice is the fastest way to cut lines here (STACK.md §2a).
+      for (let n = 0; n < maxLines && start < body.length; n++) {
+        let end = body.indexOf('\n', start);
+        if (end === -1) end = body.length;
+        line++;
+        let text = body.slice(start, end);
+        start = end + 1;
+        if (text.endsWith('\r')) text = text.slice(0, -1);
+        if (text.trim() === '') continue;
+        let raw: unknown;
+        try {
+          raw = JSON.parse(text);
+        } catch (err) {
+          batch.total++;
+          batch.rejected.push({ line, error: `not valid JSON: ${(err as Error).message}` });
+          continue;
+        }
+        accept(batch, raw, line, now);
+      }
+      return start >= body.length;
+    },
+  };
 }
 
-function parseJsonArray(body: string, now: number): ParsedBatch {
+function jsonArrayParser(body: string, now: number): BatchParser {
   let raw: unknown;
   try {
     raw = JSON.parse(body);
@@ -84,18 +106,26 @@ function parseJsonArray(body: string, now: number): ParsedBatch {
   if (!Array.isArray(raw)) {
     throw new BatchFormatError('body must be a JSON array of observations (or send application/x-ndjson)');
   }
+  const items: unknown[] = raw;
   const batch = emptyBatch();
-  for (let i = 0; i < raw.length; i++) accept(batch, raw[i], i + 1, now);
-  return batch;
+  let i = 0;
+  return {
+    batch,
+    step(maxLines) {
+      for (let n = 0; n < maxLines && i < items.length; n++, i++) accept(batch, items[i], i + 1, now);
+      return i >= items.length;
+    },
+  };
 }
 
 const csvColumns = new Set(['series', 't', 'v', 'indicator', 'domain', 'unit', 'area', 'lon', 'lat']);
 const numericColumns = new Set(['v', 'lon', 'lat']);
 
-function parseCsv(body: string, now: number): ParsedBatch {
+function csvParser(body: string, now: number): BatchParser {
   const rows = body.split('\n');
-  let headerIndex = rows.findIndex((r) => r.trim() !== '');
-  if (headerIndex === -1) return emptyBatch();
+  const headerIndex = rows.findIndex((r) => r.trim() !== '');
+  const batch = emptyBatch();
+  if (headerIndex === -1) return { batch, step: () => true };
   const header = parseCsvLine(rows[headerIndex]!.replace(/\r$/, '').replace(/^\uFEFF/, ''));
   if (typeof header === 'string') throw new BatchFormatError(`line ${headerIndex + 1}: ${header}`);
   const columns = header.map((h) => h.trim());
@@ -109,28 +139,34 @@ function parseCsv(body: string, now: number): ParsedBatch {
       throw new BatchFormatError(`line ${headerIndex + 1}: unknown CSV column "${column}" (known: ${[...csvColumns].join(', ')})`);
     }
   }
-  const batch = emptyBatch();
-  for (let i = headerIndex + 1; i < rows.length; i++) {
-    const text = rows[i]!.replace(/\r$/, '');
-    if (text.trim() === '') continue;
-    const line = i + 1;
-    const cells = parseCsvLine(text);
-    if (typeof cells === 'string' || cells.length !== columns.length) {
-      batch.total++;
-      const reason = typeof cells === 'string' ? cells : `expected ${columns.length} fields, found ${cells.length}`;
-      batch.rejected.push({ line, error: reason });
-      continue;
-    }
-    const raw: Record<string, unknown> = {};
-    for (let c = 0; c < columns.length; c++) {
-      const name = columns[c]!;
-      const cell = cells[c]!;
-      if (cell === '' && name !== 'series' && name !== 't' && name !== 'v') continue;
-      raw[name] = numericColumns.has(name) ? csvNumber(cell) : name === 't' && /^-?\d+$/.test(cell) ? Number(cell) : cell;
-    }
-    accept(batch, raw, line, now);
+  let i = headerIndex + 1;
+  return {
+    batch,
+    step(maxLines) {
+      for (let n = 0; n < maxLines && i < rows.length; n++, i++) readCsvRow(batch, columns, rows[i]!, i + 1, now);
+      return i >= rows.length;
+    },
+  };
+}
+
+function readCsvRow(batch: ParsedBatch, columns: string[], row: string, line: number, now: number): void {
+  const text = row.replace(/\r$/, '');
+  if (text.trim() === '') return;
+  const cells = parseCsvLine(text);
+  if (typeof cells === 'string' || cells.length !== columns.length) {
+    batch.total++;
+    const reason = typeof cells === 'string' ? cells : `expected ${columns.length} fields, found ${cells.length}`;
+    batch.rejected.push({ line, error: reason });
+    return;
   }
-  return batch;
+  const raw: Record<string, unknown> = {};
+  for (let c = 0; c < columns.length; c++) {
+    const name = columns[c]!;
+    const cell = cells[c]!;
+    if (cell === '' && name !== 'series' && name !== 't' && name !== 'v') continue;
+    raw[name] = numericColumns.has(name) ? csvNumber(cell) : name === 't' && /^-?\d+$/.test(cell) ? Number(cell) : cell;
+  }
+  accept(batch, raw, line, now);
 }
 
 /** A CSV cell as a number; text that is not one stays text so the error can quote it. */

@@ -5,7 +5,7 @@ import { Readable } from 'node:stream';
 import type { ObservationRows, SqlClient, SqlResult, Store } from '../sql-client.ts';
 import {
   createStageSql,
-  encodeObservationCopyText,
+  encodeObservationCopySlices,
   insertStagedObservationsSql,
   uniqueViolation,
 } from '../observation-copy.ts';
@@ -108,12 +108,11 @@ class PostgresStore implements Store {
    * the primary key and is redone through a staging table with `on conflict do nothing`.
    */
   async insertObservations(rows: ObservationRows): Promise<{ inserted: number }> {
-    const text = encodeObservationCopyText(rows);
     const conn = await this.pool.connect();
     try {
       try {
         await conn.query('begin');
-        await copyInto(conn, 'observations', text);
+        await copyInto(conn, 'observations', rows);
         await conn.query('commit');
         return { inserted: rows.length };
       } catch (err) {
@@ -123,7 +122,7 @@ class PostgresStore implements Store {
       await conn.query('begin');
       try {
         await conn.query(createStageSql);
-        await copyInto(conn, 'observation_stage', text);
+        await copyInto(conn, 'observation_stage', rows);
         const res = await conn.query(insertStagedObservationsSql);
         await conn.query('commit');
         return { inserted: res.rowCount ?? 0 };
@@ -141,7 +140,7 @@ class PostgresStore implements Store {
   }
 }
 
-async function copyInto(conn: pg.PoolClient, table: string, text: string): Promise<void> {
+async function copyInto(conn: pg.PoolClient, table: string, rows: ObservationRows): Promise<void> {
   const stream = conn.query(copyFrom(`copy ${table} (series_id, t, v) from stdin`));
-  await pipeline(Readable.from([text]), stream);
+  await pipeline(Readable.from(encodeObservationCopySlices(rows)), stream);
 }
