@@ -1,56 +1,29 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Store } from '../store/sql-client.ts';
-import { openStore } from '../store/open-store.ts';
-import { accountsRepo } from '../store/repos/accounts-repo.ts';
-import { manualClock } from '../domain/kernel/clock.ts';
-import { addUser, argon2Hasher, createApiToken, revokeApiToken, type AccountsPort } from '../app/accounts.ts';
-import { installErrorHandling } from './error-handler.ts';
+import { createAccountsFixture, fixtureStart, type AccountsFixture } from './testing/accounts-fixture.ts';
+import { createApiToken, revokeApiToken, type AccountsPort } from '../app/accounts.ts';
 import { registerAuth } from './auth.ts';
-import { sessionRoutes } from './routes/session-routes.ts';
 
-const t0 = Date.UTC(2026, 10, 21, 8, 0, 0);
+const t0 = fixtureStart;
 const day = 86_400_000;
 
-let store: Store;
+let fixture: AccountsFixture;
+let app: FastifyInstance;
 let accounts: AccountsPort;
-const clock = manualClock(t0);
+let tokens: AccountsFixture['tokens'];
+let clock: AccountsFixture['clock'];
 
-/** The app under test: the real error handler, auth, the account routes and a dummy analyst route. */
-async function buildTestApp(): Promise<FastifyInstance> {
-  const app = Fastify({ ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, allErrors: true } } });
-  installErrorHandling(app, () => ['application/json']);
-  await registerAuth(app, { accounts, clock });
-  await app.register(sessionRoutes, { accounts, clock });
+beforeAll(async () => {
+  fixture = await createAccountsFixture((app) => {
   app.get('/api/v1/analysis', { config: { roles: ['analyst'] } }, async (request) => ({ hello: request.principal?.name }));
   app.get('/public/thing', async () => ({ open: true }));
   app.get('/api/v1/open', { config: { roles: 'public' } }, async (request) => ({ principal: request.principal }));
-  await app.ready();
-  return app;
-}
-
-let app: FastifyInstance;
-const tokens: Record<string, string> = {};
-const passwords = { anna: 'correct horse staple', vic: 'viewing the river gauges', root: 'keys to the kingdom' };
-
-beforeAll(async () => {
-  store = await openStore({ dataDir: null });
-  accounts = accountsRepo(store);
-  const deps = { users: accounts, tokens: accounts, hasher: argon2Hasher, clock };
-  for (const [name, role] of [
-    ['anna', 'analyst'],
-    ['vic', 'viewer'],
-    ['root', 'admin'],
-  ] as const) {
-    await addUser(deps, { name, role, password: passwords[name] });
-    tokens[name] = (await createApiToken(deps, null, { userName: name, name: 'test' })).token;
-  }
-  app = await buildTestApp();
+  });
+  ({ app, accounts, tokens, clock } = fixture);
 }, 60_000);
 
 afterAll(async () => {
-  await app?.close();
-  await store?.close();
+  await fixture?.close();
 });
 
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });

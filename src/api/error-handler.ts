@@ -19,18 +19,21 @@ const fastifyCodes: Record<string, ErrorCode> = {
 /** Turns Fastify's schema errors into "body.name: must be string" — the field first, then the problem. */
 function validationMessage(err: FastifyError): { message: string; fields: string[] } {
   const context = err.validationContext ?? 'request';
-  const parts = (err.validation ?? []).map((v) => {
-    const params = v.params as Record<string, unknown>;
-    let path = v.instancePath.replace(/^\//, '').replaceAll('/', '.');
-    if (typeof params['missingProperty'] === 'string') path = path ? `${path}.${params['missingProperty']}` : params['missingProperty'];
+  const at = (path: string) => (path ? `${context}.${path}` : context);
+  const parts = (err.validation ?? []).flatMap((v) => {
+    const params = (v.params ?? {}) as Record<string, unknown>;
+    const base = v.instancePath.replace(/^\//, '').replaceAll('/', '.');
+    const under = (name: string) => at(base ? `${base}.${name}` : name);
+    // A missing property is named by ajv as missingProperty and by TypeBox as requiredProperties.
+    const missing = typeof params['missingProperty'] === 'string' ? [params['missingProperty']] : params['requiredProperties'];
+    if (Array.isArray(missing)) return missing.map((name) => ({ field: under(String(name)), text: `${under(String(name))}: is required` }));
     if (typeof params['additionalProperty'] === 'string') {
-      path = path ? `${path}.${params['additionalProperty']}` : params['additionalProperty'];
-      return { field: `${context}.${path}`, text: `${context}.${path}: unknown field` };
+      return [{ field: under(params['additionalProperty']), text: `${under(params['additionalProperty'])}: unknown field` }];
     }
-    const field = path ? `${context}.${path}` : context;
+    const field = at(base);
     // TypeBox reports a property that additionalProperties: false forbids as "schema is false".
-    if (v.keyword === 'additionalProperties' || v.message === 'schema is false') return { field, text: `${field}: unknown field` };
-    return { field, text: `${field}: ${v.message ?? 'is invalid'}` };
+    if (v.keyword === 'additionalProperties' || v.message === 'schema is false') return [{ field, text: `${field}: unknown field` }];
+    return [{ field, text: `${field}: ${v.message ?? 'is invalid'}` }];
   });
   if (parts.length === 0) return { message: err.message, fields: [] };
   return { message: parts.map((p) => p.text).join('; '), fields: parts.map((p) => p.field) };
