@@ -7,7 +7,7 @@ import { openStore } from '../store/open-store.ts';
 import type { Store } from '../store/sql-client.ts';
 import { EventHub } from '../app/event-hub.ts';
 import { buildApp } from '../api/build-app.ts';
-import { createTocsinMetrics, type TocsinMetrics } from '../api/metrics.ts';
+import { createTocsinMetrics, type TocsinMetrics } from '../api/metrics/tocsin-metrics.ts';
 import { ObservationsRepo } from '../store/repos/observations-repo.ts';
 import { scheduleRetention } from './retention.ts';
 import { ensureInitialAdmin, argon2Hasher, purgeEndedSessions } from '../app/accounts.ts';
@@ -103,7 +103,7 @@ export async function startServer(config: Readonly<TocsinConfig>, options: Serve
       (closing ??= (async () => {
         stopRetention();
         clearInterval(sessionPurge);
-        await builtApp.close();
+        await closeHttp(builtApp);
         metrics.stop();
         await store.close();
         logger.info('stopped');
@@ -113,6 +113,27 @@ export async function startServer(config: Readonly<TocsinConfig>, options: Serve
     await app?.close().catch(() => undefined);
     await store.close();
     throw err;
+  }
+}
+
+/** Longest wait for requests in flight at shutdown before their connections are cut, in ms. */
+export const shutdownGraceMs = 30_000;
+
+/**
+ * Closes the HTTP side: no new requests (503), those in flight run to their end (and so do their
+ * writes). A keep-alive connection whose request finishes after the close began would hold the
+ * server open, so idle connections are swept until the close completes; after the grace period
+ * the rest are cut.
+ */
+async function closeHttp(app: FastifyInstance): Promise<void> {
+  const closed = app.close();
+  const sweep = setInterval(() => app.server.closeIdleConnections(), 50);
+  const deadline = setTimeout(() => app.server.closeAllConnections(), shutdownGraceMs);
+  try {
+    await closed;
+  } finally {
+    clearInterval(sweep);
+    clearTimeout(deadline);
   }
 }
 

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../build-app.ts';
-import { createTocsinMetrics, type TocsinMetrics } from '../metrics.ts';
+import { createTocsinMetrics, type TocsinMetrics } from '../metrics/tocsin-metrics.ts';
 import { EventHub } from '../../app/event-hub.ts';
 import type { Store } from '../../store/sql-client.ts';
 import { manualClock } from '../../domain/kernel/clock.ts';
