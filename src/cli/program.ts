@@ -6,7 +6,7 @@ import { version } from '../runtime/version.ts';
 import { appliedMigrations, migrate } from '../store/migrate.ts';
 import { openStoreFromOptions, withStoreOptions } from './store-options.ts';
 import { registerUserCommands } from './user-commands.ts';
-import { registerIngestCommand } from './ingest-command.ts';
+import { registerIngestCommand } from './ingest/ingest-command.ts';
 import { registerDemoCommand } from './demo-command.ts';
 import { systemClock } from '../domain/kernel/clock.ts';
 

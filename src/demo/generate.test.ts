@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ObservationInput } from '../domain/observations/observation.ts';
 import { createDemoGenerator, describeScenario, historyWeeks } from './generate.ts';
 import { countByDomain } from './series-catalogue.ts';
-import { HOUR_MS, MINUTE_MS, WEEK_MS, YEAR_MS } from './signal-models.ts';
+import { HOUR_MS, MINUTE_MS, WEEK_MS, YEAR_MS } from './riverside-time.ts';
 
 // An unaligned start (a Wednesday, 13:07:11.5 UTC) so step arithmetic is exercised.
 const startMs = Date.UTC(2025, 2, 12, 13, 7, 11) + 500;

@@ -8,10 +8,12 @@ import type { HazardDomain } from '../domain/observations/hazard-domains.ts';
 import type { ObservationInput } from '../domain/observations/observation.ts';
 import { riversideCommunities, riversideDistricts, areaById } from './riverside.ts';
 import { countByDomain, outbreakDistrict, seriesCatalogue, type SeriesDefinition } from './series-catalogue.ts';
-import {
-  HOUR_MS, WEEK_MS, YEAR_MS, RiversideWorld, StepRandom, evaluate, hash32, hashString, outbreakLeadWeeks,
-  storyOffsetsHours, toKm, type ModelSite, type StoryCycle,
-} from './signal-models.ts';
+import { toKm } from './point-km.ts';
+import { HOUR_MS, WEEK_MS, YEAR_MS } from './riverside-time.ts';
+import { RiversideWorld } from './riverside-world.ts';
+import { StepRandom, hash32, hashString } from './seeded-random.ts';
+import { evaluate, outbreakLeadWeeks, type ModelSite } from './signal-models.ts';
+import { storyOffsetsHours, type StoryCycle } from './story-cycle.ts';
 
 /** Weeks of dense history (every series) replayed before live time. */
 export const historyWeeks = 6;

@@ -4,10 +4,10 @@
  */
 import type { HazardDomain } from '../domain/observations/hazard-domains.ts';
 import { gaugeSites, nearestCommunity, riversideCommunities, riversideDistricts, areaById, type DemoArea } from './riverside.ts';
-import {
-  DAY_MS, HOUR_MS, MINUTE_MS, WEEK_MS, hashString, reportCategories, reportCategoryTraits, riverSeasonAmpM, toKm,
-  type SignalModel,
-} from './signal-models.ts';
+import { toKm } from './point-km.ts';
+import { DAY_MS, HOUR_MS, MINUTE_MS, WEEK_MS } from './riverside-time.ts';
+import { hashString } from './seeded-random.ts';
+import { reportCategories, reportCategoryTraits, riverSeasonAmpM, type SignalModel } from './signal-models.ts';
 
 /** Warning levels of a river gauge in metres, as the city's flood plan sets them. */
 export interface LevelBands {

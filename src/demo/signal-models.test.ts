@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { ObservationInput } from '../domain/observations/observation.ts';
 import { createDemoGenerator, type DemoGenerator } from './generate.ts';
+import { HOUR_MS, WEEK_MS, localHour } from './riverside-time.ts';
+import { RiversideWorld } from './riverside-world.ts';
 import { seriesCatalogue } from './series-catalogue.ts';
-import { HOUR_MS, RiversideWorld, StepRandom, WEEK_MS, diseaseBaseline, hash32, localHour, tideShape } from './signal-models.ts';
+import { diseaseBaseline, tideShape } from './signal-models.ts';
 
 /** Observations grouped by series key. */
 function bySeries(obs: readonly ObservationInput[]): Map<string, { t: number; v: number }[]> {
@@ -21,27 +23,7 @@ const max = (xs: readonly number[]) => xs.reduce((a, b) => Math.max(a, b), -Infi
 const min = (xs: readonly number[]) => xs.reduce((a, b) => Math.min(a, b), Infinity);
 const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
-describe('randomness', () => {
-  it('hashes every input into the result', () => {
-    const base = hash32(1, 2, 3, 4);
-    expect(hash32(1, 2, 3, 4)).toBe(base);
-    for (const other of [hash32(0, 2, 3, 4), hash32(1, 3, 3, 4), hash32(1, 2, 4, 4), hash32(1, 2, 3, 5), hash32(2, 1, 3, 4)]) {
-      expect(other).not.toBe(base);
-    }
-  });
-
-  it('draws Poisson counts and normals with the right mean and variance', () => {
-    const rng = new StepRandom();
-    for (const lambda of [0.05, 2, 40]) {
-      const xs = Array.from({ length: 20_000 }, (_, k) => rng.reset(hash32(9, 1, k)).poisson(lambda));
-      expect(mean(xs)).toBeCloseTo(lambda, lambda < 1 ? 2 : 0);
-      expect(xs.every((x) => Number.isInteger(x) && x >= 0)).toBe(true);
-    }
-    const zs = Array.from({ length: 20_000 }, (_, k) => rng.reset(hash32(9, 2, k)).normal());
-    expect(Math.abs(mean(zs))).toBeLessThan(0.03);
-    expect(mean(zs.map((z) => z * z))).toBeCloseTo(1, 1);
-  });
-
+describe('tide', () => {
   it('keeps the tide shape within [-1, 1]', () => {
     for (let h = 0; h < 24 * 30; h += 0.25) expect(Math.abs(tideShape(h * HOUR_MS))).toBeLessThanOrEqual(1);
   });

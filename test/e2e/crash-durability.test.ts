@@ -87,7 +87,7 @@ describe('graceful shutdown', () => {
         body: batch(100 + b, size, base),
       }).then(
         async (res) => ({ batch: 100 + b, status: res.status, body: (await res.json()) as { accepted?: number } }),
-        (err: unknown) => ({ batch: 100 + b, status: 0, body: { error: String(err) } }),
+        (err: unknown) => ({ batch: 100 + b, status: 0, body: { error: String(err) } as { accepted?: number; error?: string } }),
       ),
     );
     // Stop while the batches are being taken.
