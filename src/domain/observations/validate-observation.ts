@@ -35,6 +35,8 @@ export function parseTime(t: unknown): number | string {
     return t;
   }
   if (typeof t === 'string') {
+    const fast = parseCanonicalIso(t);
+    if (fast !== null) return fast;
     if (!isoPattern.test(t)) {
       return `t: "${clip(t)}" is not ISO-8601 with an offset (e.g. 2026-11-21T10:00:00Z) nor epoch milliseconds`;
     }
@@ -44,6 +46,67 @@ export function parseTime(t: unknown): number | string {
   }
   if (t === undefined || t === null) return 't: missing';
   return `t: expected an ISO-8601 string or epoch milliseconds, got ${typeName(t)}`;
+}
+
+const zero = 48;
+const cumulativeDays = [0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334];
+
+function digits(text: string, from: number, count: number): number {
+  let n = 0;
+  for (let i = from; i < from + count; i++) {
+    const d = text.charCodeAt(i) - zero;
+    if (d < 0 || d > 9) return -1;
+    n = n * 10 + d;
+  }
+  return n;
+}
+
+function isLeap(year: number): boolean {
+  return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+}
+
+/**
+ * The common shapes `2026-11-21T10:00:00Z`, `…:00.123Z` and `…:00+08:00`, read with integer
+ * arithmetic: parsing time is most of validating a line, and Date.parse with a regex costs about
+ * ten times more. Answers null for anything else, which then takes the general path.
+ */
+function parseCanonicalIso(t: string): number | null {
+  const n = t.length;
+  if (n < 20 || n > 29 || t.charCodeAt(4) !== 45 || t.charCodeAt(7) !== 45 || t.charCodeAt(10) !== 84) return null;
+  if (t.charCodeAt(13) !== 58 || t.charCodeAt(16) !== 58) return null;
+  const year = digits(t, 0, 4);
+  const month = digits(t, 5, 2);
+  const day = digits(t, 8, 2);
+  const hour = digits(t, 11, 2);
+  const minute = digits(t, 14, 2);
+  const second = digits(t, 17, 2);
+  if (year < 0 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) {
+    return null;
+  }
+  const monthDays = month === 2 ? (isLeap(year) ? 29 : 28) : [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]!;
+  if (day > monthDays) return null;
+  let i = 19;
+  let ms = 0;
+  if (t.charCodeAt(i) === 46) {
+    if (t.charCodeAt(23) === 46 || n < 24) return null;
+    ms = digits(t, 20, 3);
+    if (ms < 0) return null;
+    i = 23;
+  }
+  let offsetMinutes = 0;
+  const sign = t.charCodeAt(i);
+  if (sign === 90 && i + 1 === n) offsetMinutes = 0;
+  else if ((sign === 43 || sign === 45) && i + 6 === n && t.charCodeAt(i + 3) === 58) {
+    const oh = digits(t, i + 1, 2);
+    const om = digits(t, i + 4, 2);
+    if (oh < 0 || om < 0 || om > 59) return null;
+    offsetMinutes = (sign === 43 ? 1 : -1) * (oh * 60 + om);
+  } else return null;
+  // Days since 1970-01-01 for the civil date, by the proleptic Gregorian calendar.
+  const y = year - 1;
+  const daysBeforeYear = 365 * (year - 1970) + (Math.floor(y / 4) - Math.floor(y / 100) + Math.floor(y / 400)) - 477;
+  const days = daysBeforeYear + cumulativeDays[month - 1]! + (month > 2 && isLeap(year) ? 1 : 0) + day - 1;
+  return ((days * 24 + hour) * 60 + minute - offsetMinutes) * 60_000 + second * 1000 + ms;
 }
 
 /** Date.parse rolls 2026-02-30 over to March; a real calendar date must survive the round trip. */

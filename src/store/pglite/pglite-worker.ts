@@ -7,8 +7,9 @@ import { parentPort } from 'node:worker_threads';
 import { PGlite } from '@electric-sql/pglite';
 import type { SerializedDbError, WorkerRequest, WorkerResponse } from './worker-protocol.ts';
 import {
+  copyBinaryOption,
   createStageSql,
-  encodeObservationCopyText,
+  encodeObservationCopyBinary,
   insertStagedObservationsSql,
   uniqueViolation,
 } from '../observation-copy.ts';
@@ -38,10 +39,10 @@ function serializeError(err: unknown): SerializedDbError {
  */
 async function insertObservations(req: Extract<WorkerRequest, { op: 'insertObservations' }>): Promise<number> {
   const pg = database();
-  const blob = new Blob([encodeObservationCopyText(req)]);
+  const blob = new Blob([encodeObservationCopyBinary(req)]);
   await pg.exec('begin');
   try {
-    await pg.query(`copy observations (series_id, t, v) from '/dev/blob'`, [], { blob });
+    await pg.query(`copy observations (series_id, t, v) from '/dev/blob' ${copyBinaryOption}`, [], { blob });
     await pg.exec('commit');
     return req.length;
   } catch (err) {
@@ -51,7 +52,7 @@ async function insertObservations(req: Extract<WorkerRequest, { op: 'insertObser
   await pg.exec('begin');
   try {
     await pg.exec(createStageSql);
-    await pg.query(`copy observation_stage (series_id, t, v) from '/dev/blob'`, [], { blob });
+    await pg.query(`copy observation_stage (series_id, t, v) from '/dev/blob' ${copyBinaryOption}`, [], { blob });
     const result = await pg.query(insertStagedObservationsSql);
     await pg.exec('commit');
     return result.affectedRows ?? 0;

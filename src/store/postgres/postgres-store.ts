@@ -4,6 +4,7 @@ import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import type { ObservationRows, SqlClient, SqlResult, Store } from '../sql-client.ts';
 import {
+  copyBinaryOption,
   createStageSql,
   encodeObservationCopySlices,
   insertStagedObservationsSql,
@@ -141,6 +142,6 @@ class PostgresStore implements Store {
 }
 
 async function copyInto(conn: pg.PoolClient, table: string, rows: ObservationRows): Promise<void> {
-  const stream = conn.query(copyFrom(`copy ${table} (series_id, t, v) from stdin`));
+  const stream = conn.query(copyFrom(`copy ${table} (series_id, t, v) from stdin ${copyBinaryOption}`));
   await pipeline(Readable.from(encodeObservationCopySlices(rows)), stream);
 }
