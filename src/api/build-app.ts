@@ -10,6 +10,7 @@ import { SeriesResolver } from '../app/series-resolver.ts';
 import { SeriesRepo } from '../store/repos/series-repo.ts';
 import { ObservationsRepo } from '../store/repos/observations-repo.ts';
 import { installErrorHandling } from './error-handler.ts';
+import { requireSchemas } from './require-schemas.ts';
 import { registerMetrics } from './metrics/register-metrics.ts';
 import type { TocsinMetrics } from './metrics/tocsin-metrics.ts';
 import { observationMediaTypes, observationRoutes } from './routes/observation-routes.ts';
@@ -56,6 +57,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // never are, so {"limit": "5"} in a JSON body is an error that names the field rather than a guess.
   app.setValidatorCompiler(TypeBoxValidatorCompiler);
   installErrorHandling(app, () => Object.keys(observationMediaTypes));
+  requireSchemas(app);
   await app.register(swagger, {
     openapi: {
       openapi: '3.0.3',

@@ -26,7 +26,19 @@ export function registerMetrics(app: FastifyInstance, metrics: TocsinMetrics): v
     );
     done();
   });
-  app.get('/metrics', { config: { roles: 'public' } }, (_request, reply) => {
-    void reply.header('content-type', prometheusContentType).header('cache-control', 'no-store').send(metrics.render());
-  });
+  app.get(
+    '/metrics',
+    {
+      config: { roles: 'public' },
+      logLevel: 'warn',
+      schema: {
+        summary: 'Prometheus metrics',
+        description: 'Text exposition format 0.0.4: observations accepted and rejected, request and store-write latency, event-loop lag.',
+        tags: ['operations'],
+      },
+    },
+    (_request, reply) => {
+      void reply.header('content-type', prometheusContentType).header('cache-control', 'no-store').send(metrics.render());
+    },
+  );
 }
