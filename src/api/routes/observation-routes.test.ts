@@ -192,3 +192,40 @@ describe('the observations endpoint without a store', () => {
     }
   });
 });
+
+describe('compressed observation bodies', () => {
+  it('reads gzip and deflate, refuses other encodings with 415, corrupt streams with 400 and bombs with 413', async () => {
+    const { gzipSync, deflateSync } = await import('node:zlib');
+    const { openTestStore } = await import('../../store/testing/stores-under-test.ts');
+    const { store, dispose } = await openTestStore('pglite');
+    try {
+      const t = await createTestApp(store, { bodyLimitBytes: 64 * 1024 });
+      const auth = await t.bearer('analyst');
+      const body = lines(
+        { series: 'GZ.level', t: '2026-11-21T10:00:00Z', v: 1 },
+        { series: 'GZ.level', t: '2026-11-21T10:01:00Z', v: 2 },
+      );
+      const send = (payload: Buffer | string, encoding: string) =>
+        t.app.inject({
+          method: 'POST',
+          url: '/api/v1/observations',
+          headers: { 'content-type': ndjson, 'content-encoding': encoding, authorization: auth },
+          payload,
+        });
+      expect((await send(gzipSync(body), 'gzip')).json()).toMatchObject({ accepted: 2 });
+      expect((await send(deflateSync(body), 'deflate')).json()).toMatchObject({ duplicates: 2 });
+      const br = await send(body, 'br');
+      expect(br.statusCode).toBe(415);
+      expect(br.json().error.message).toMatch(/Content-Encoding br/);
+      const corrupt = await send(Buffer.from('definitely not gzip'), 'gzip');
+      expect(corrupt.statusCode).toBe(400);
+      expect(corrupt.json().error.message).toMatch(/^body is not valid gzip/);
+      // 2 MB of one repeated line compresses to a few KB, far under the limit; decompressed it is over.
+      const bomb = gzipSync(lines(...Array.from({ length: 30_000 }, () => ({ series: 'GZ.level', t: '2026-11-21T10:00:00Z', v: 1 }))));
+      expect(bomb.length).toBeLessThan(64 * 1024);
+      expect((await send(bomb, 'gzip')).statusCode).toBe(413);
+    } finally {
+      await dispose();
+    }
+  });
+});

@@ -1,4 +1,6 @@
 import type { FastifyInstance } from 'fastify';
+import { createGunzip, createInflate } from 'node:zlib';
+import type { Readable } from 'node:stream';
 import { Type } from 'typebox';
 import { BatchFormatError, type BatchFormat } from '../../domain/observations/parse-batch.ts';
 import { ingestObservations, type IngestDeps, type IngestOutcome } from '../../app/ingest-observations.ts';
@@ -49,6 +51,29 @@ export async function observationRoutes(app: FastifyInstance, deps: ObservationR
     { parseAs: 'string', bodyLimit: deps.bodyLimitBytes },
     (_request, body, done) => done(null, body),
   );
+
+  // Gateways and bulk loaders often compress: accept gzip and deflate bodies. The body limit then
+  // applies to the decompressed bytes, so a small compressed bomb is refused with 413 all the same.
+  app.addHook('preParsing', async (request, _reply, payload) => {
+    const encoding = (request.headers['content-encoding'] ?? 'identity').toLowerCase().trim();
+    if (encoding === 'identity') return payload;
+    const decoder = encoding === 'gzip' || encoding === 'x-gzip' ? createGunzip() : encoding === 'deflate' ? createInflate() : null;
+    if (!decoder) {
+      throw new TocsinError('TOCSIN_UNSUPPORTED_MEDIA_TYPE', `Content-Encoding ${encoding} is not supported here; send gzip, deflate or none`);
+    }
+    let received = 0;
+    payload.on('data', (chunk: Buffer) => (received += chunk.length));
+    payload.on('error', (err) => decoder.destroy(err));
+    decoder.on('error', (err: Error & { statusCode?: number }) => {
+      // A corrupt stream is the sender's fault: answer 400, not 500.
+      err.statusCode = 400;
+      err.message = `body is not valid ${encoding}: ${err.message}`;
+    });
+    const decoded = payload.pipe(decoder) as unknown as Readable & { receivedEncodedLength?: number };
+    // Fastify checks Content-Length against the bytes that arrived, not the decompressed ones.
+    Object.defineProperty(decoded, 'receivedEncodedLength', { get: () => received });
+    return decoded;
+  });
 
   app.post(
     '/api/v1/observations',

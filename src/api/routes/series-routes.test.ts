@@ -87,6 +87,20 @@ describe('series and observation reads', () => {
     expect(missing.json().error.message).toMatch(/NOPE\.level/);
   });
 
+  it('reads series whose keys hold slashes and colons, URL-encoded', async () => {
+    const writer = await t.bearer('analyst');
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/observations',
+      headers: { 'content-type': 'application/x-ndjson', authorization: writer },
+      payload: JSON.stringify({ series: 'plant/pump:3.pressure', t: t0, v: 2.5 }),
+    });
+    expect(res.statusCode).toBe(202);
+    const key = encodeURIComponent('plant/pump:3.pressure');
+    expect((await get(`/api/v1/series/${key}`)).json()).toMatchObject({ key: 'plant/pump:3.pressure', latest: { v: 2.5 } });
+    expect((await get(`/api/v1/series/${key}/observations`)).json().observations).toHaveLength(1);
+  });
+
   it('aggregates with ?step= into buckets a chart can draw', async () => {
     const hourly = (await get('/api/v1/series/RD-0.level/observations?step=1h')).json();
     expect(hourly.buckets).toHaveLength(4);
