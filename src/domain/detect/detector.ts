@@ -1,0 +1,53 @@
+import type { Level } from './levels.ts';
+
+/**
+ * The detector contract. A detector is pure and deterministic: `step(params, state, input)` answers
+ * the next state and what it saw, and reads nothing else (no clock, no I/O, no randomness). State
+ * is plain JSON-serialisable data, so it can be persisted after each step and a restart, a replay
+ * or a backtest gives bit-for-bit the same outputs as an uninterrupted live run.
+ */
+
+/** One value fed to a detector: for period detectors (EARS, Farrington…) a period's count. */
+export interface DetectorInput {
+  /** Epoch ms of the observation (for period detectors: the start of the period). */
+  t: number;
+  v: number;
+}
+
+/** What a detector saw at one step. */
+export interface DetectorOutput {
+  /** The level reached, or null when the value is normal (also while warming up). */
+  level: Level | null;
+  /** The alarm threshold at this step, where the method has one (R's `upperbound`). */
+  upperbound?: number | null;
+  /** Method-specific figures worth showing or comparing (expected, score, pvalue, phi, cusum…). */
+  extras?: Record<string, number | null>;
+}
+
+/** A problem with a detector's parameters, naming the field (e.g. `detector.levels.red`). */
+export interface ParamProblem {
+  field: string;
+  message: string;
+}
+
+/** One detector type: how to read its parameters, its initial state, and one step. */
+export interface DetectorDefinition<Params = unknown, State = unknown> {
+  /** The `type` a rule names, e.g. `bands`, `ewma`, `ears`, `farrington`. */
+  readonly type: string;
+  /** One line on what it detects, for docs and the rule editor. */
+  readonly summary: string;
+  /** Checks raw parameters (the rule's `detector` object without `type`); answers them typed or every problem. */
+  parseParams(raw: Record<string, unknown>): { params: Params } | { problems: ParamProblem[] };
+  /** State before the first observation. */
+  init(params: Params): State;
+  /** Feeds one input; answers the next state and the output. Must not mutate `state`. */
+  step(params: Params, state: State, input: DetectorInput): { state: State; output: DetectorOutput };
+  /**
+   * For detectors driven by time rather than arrivals (staleness): called by the runtime's clock
+   * with `now`; answers a new state and output, or null when nothing changed.
+   */
+  tick?(params: Params, state: State, now: number): { state: State; output: DetectorOutput } | null;
+}
+
+/** The detectors a rule can name, by type. */
+export type DetectorRegistry = ReadonlyMap<string, DetectorDefinition<unknown, unknown>>;
