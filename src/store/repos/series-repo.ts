@@ -123,6 +123,13 @@ export class SeriesRepo {
     return new Map(found.rows.map((r) => [r.key, r.id]));
   }
 
+  /** The series with these ids (unknown ids are left out). */
+  async byIds(ids: readonly number[]): Promise<SeriesRecord[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.db.selectFrom('series').selectAll().where('id', 'in', [...ids]).execute();
+    return rows.map((r) => toRecord(r as SeriesRow));
+  }
+
   /** One series by key, or null. */
   async byKey(key: string): Promise<SeriesRecord | null> {
     const row = await this.db.selectFrom('series').selectAll().where('key', '=', key).executeTakeFirst();

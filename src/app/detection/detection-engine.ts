@@ -1,0 +1,253 @@
+import type { ObservationRows } from '../../store/sql-client.ts';
+import type { DetectorOutput } from '../../domain/detect/detector.ts';
+import { advanceHold, quietHold, type HoldState } from '../../domain/detect/hold.ts';
+import type { NewSignal, SignalRecord, StoredDetectorState } from '../../store/repos/detection-repo.ts';
+import type { ActiveRule, SeriesInfo } from './active-rule.ts';
+
+/** The per-(rule, series) state the engine keeps and checkpoints (JSON). */
+interface RuleSeriesState {
+  fingerprint: string;
+  detector: unknown;
+  hold: HoldState;
+  /** Newest observation time seen (epoch ms); older or equal ones are not evaluated. */
+  lastT: number;
+}
+
+/** What the engine needs from the outside: series descriptions, persistence and an outlet for signals. */
+export interface DetectionPorts {
+  /** Describes the given series (unknown ids are left out). */
+  seriesInfo(ids: readonly number[]): Promise<Map<number, SeriesInfo>>;
+  /** Stores signals once each; answers the newly stored ones. */
+  insertSignals(signals: readonly NewSignal[]): Promise<SignalRecord[]>;
+  saveStates(states: readonly StoredDetectorState[]): Promise<void>;
+  loadStates(): Promise<StoredDetectorState[]>;
+  /** Observations of a series strictly after `afterMs`, oldest first (recovery replay). */
+  observationsAfter(seriesId: number, afterMs: number): Promise<{ t: number; v: number }[]>;
+  /** Told about every newly stored signal (server-sent events, later alerting). */
+  onSignals(signals: readonly SignalRecord[]): void;
+}
+
+/** Counters the runtime exposes as metrics. */
+export interface DetectionCounters {
+  evaluated: number;
+  /** Observations not newer than what a rule had already seen for the series (late or repeated). */
+  late: number;
+  signals: number;
+}
+
+const separator = '\u0000';
+
+/**
+ * Runs every accepted observation through the rules that select its series, in per-series time
+ * order, one batch after another. Late data policy: an observation whose time is not after the
+ * newest one a rule has seen for that series is stored but not evaluated (counted as `late`), so
+ * detectors always see each series moving forward and replays are deterministic.
+ */
+export class DetectionEngine {
+  private rules: ActiveRule[] = [];
+  private readonly matched = new Map<number, ActiveRule[]>();
+  private readonly series = new Map<number, SeriesInfo>();
+  private readonly states = new Map<string, RuleSeriesState>();
+  private readonly dirty = new Set<string>();
+  private queue: Promise<unknown> = Promise.resolve();
+  readonly counters: DetectionCounters = { evaluated: 0, late: 0, signals: 0 };
+
+  constructor(private readonly ports: DetectionPorts) {}
+
+  /** Replaces the rule set; states of changed or removed rules are dropped. */
+  setRules(rules: readonly ActiveRule[]): void {
+    this.rules = [...rules];
+    this.matched.clear();
+    const fingerprints = new Map(rules.map((r) => [r.name, r.fingerprint]));
+    for (const [key, state] of this.states) {
+      const rule = key.slice(0, key.indexOf(separator));
+      if (fingerprints.get(rule) !== state.fingerprint) {
+        this.states.delete(key);
+        this.dirty.delete(key);
+      }
+    }
+  }
+
+  /** Forgets what it knows of these series (their metadata changed, so selections may too). */
+  forgetSeries(ids: readonly number[]): void {
+    for (const id of ids) {
+      this.series.delete(id);
+      this.matched.delete(id);
+    }
+  }
+
+  /** Queues a committed batch; resolves with the signals it raised, after those before it. */
+  submit(rows: ObservationRows): Promise<SignalRecord[]> {
+    const run = this.queue.then(() => this.process(rows));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Resolves when everything submitted so far has been processed. */
+  async drain(): Promise<void> {
+    await this.queue;
+  }
+
+  /**
+   * Loads checkpointed states whose rule is unchanged and replays the observations stored after
+   * each one, so nothing that arrived before a crash is missed (re-derived signals are stored once).
+   */
+  async recover(): Promise<SignalRecord[]> {
+    const byName = new Map(this.rules.map((r) => [r.name, r]));
+    const stored = await this.ports.loadStates();
+    const replay: { seriesId: number; after: number }[] = [];
+    for (const s of stored) {
+      if (byName.get(s.rule)?.fingerprint !== s.fingerprint) continue;
+      this.states.set(s.rule + separator + s.seriesId, s.state as RuleSeriesState);
+      replay.push({ seriesId: s.seriesId, after: s.lastT });
+    }
+    const earliest = new Map<number, number>();
+    for (const r of replay) earliest.set(r.seriesId, Math.min(earliest.get(r.seriesId) ?? Infinity, r.after));
+    const raised: SignalRecord[] = [];
+    for (const [seriesId, after] of earliest) {
+      const rows = await this.ports.observationsAfter(seriesId, after);
+      if (rows.length === 0) continue;
+      raised.push(
+        ...(await this.submit({
+          seriesIds: new Int32Array(rows.length).fill(seriesId),
+          times: Float64Array.from(rows, (r) => r.t),
+          values: Float64Array.from(rows, (r) => r.v),
+          length: rows.length,
+        })),
+      );
+    }
+    return raised;
+  }
+
+  /** Writes the states changed since the last checkpoint. */
+  async checkpoint(): Promise<number> {
+    await this.drain();
+    const rows: StoredDetectorState[] = [];
+    for (const key of this.dirty) {
+      const state = this.states.get(key);
+      if (!state) continue;
+      const cut = key.indexOf(separator);
+      rows.push({ rule: key.slice(0, cut), seriesId: Number(key.slice(cut + 1)), fingerprint: state.fingerprint, state, lastT: state.lastT });
+    }
+    this.dirty.clear();
+    await this.ports.saveStates(rows);
+    return rows.length;
+  }
+
+  /** Lets time-driven detectors (staleness) look at the clock; answers the signals raised. */
+  async tick(now: number): Promise<SignalRecord[]> {
+    await this.drain();
+    const fresh: NewSignal[] = [];
+    const byName = new Map(this.rules.map((r) => [r.name, r]));
+    for (const [key, state] of this.states) {
+      const cut = key.indexOf(separator);
+      const rule = byName.get(key.slice(0, cut));
+      if (!rule?.detector.tick) continue;
+      const series = this.series.get(Number(key.slice(cut + 1)));
+      const result = rule.detector.tick(rule.params, state.detector, now);
+      if (!series || !result) continue;
+      this.apply(rule, series, key, state, result.state, result.output, now, NaN, fresh);
+    }
+    return this.store(fresh);
+  }
+
+  private async process(rows: ObservationRows): Promise<SignalRecord[]> {
+    if (this.rules.length === 0 || rows.length === 0) return [];
+    await this.describe(rows.seriesIds);
+    // Per-series time order, whatever order the batch came in.
+    const order = Array.from({ length: rows.length }, (_, i) => i);
+    order.sort((a, b) => rows.seriesIds[a]! - rows.seriesIds[b]! || rows.times[a]! - rows.times[b]!);
+    const fresh: NewSignal[] = [];
+    for (const i of order) {
+      const seriesId = rows.seriesIds[i]!;
+      const series = this.series.get(seriesId);
+      if (!series) continue;
+      for (const rule of this.rulesFor(series)) this.evaluate(rule, series, rows.times[i]!, rows.values[i]!, fresh);
+    }
+    return this.store(fresh);
+  }
+
+  private evaluate(rule: ActiveRule, series: SeriesInfo, t: number, v: number, out: NewSignal[]): void {
+    const key = rule.name + separator + series.id;
+    let state = this.states.get(key);
+    if (!state) {
+      state = { fingerprint: rule.fingerprint, detector: rule.detector.init(rule.params), hold: quietHold, lastT: -Infinity };
+      this.states.set(key, state);
+    }
+    if (t <= state.lastT) {
+      this.counters.late++;
+      return;
+    }
+    this.counters.evaluated++;
+    const result = rule.detector.step(rule.params, state.detector, { t, v });
+    this.apply(rule, series, key, state, result.state, result.output, t, v, out);
+    state.lastT = t;
+  }
+
+  private apply(
+    rule: ActiveRule,
+    series: SeriesInfo,
+    key: string,
+    state: RuleSeriesState,
+    detectorState: unknown,
+    output: DetectorOutput,
+    t: number,
+    v: number,
+    out: NewSignal[],
+  ): void {
+    state.detector = detectorState;
+    const { hold, transition } = advanceHold(state.hold, rule.levelOf(output), t, rule.forMs);
+    state.hold = hold;
+    this.dirty.add(key);
+    if (!transition) return;
+    const labels: Record<string, string> = {
+      alertname: rule.name,
+      series: series.key,
+      ...(series.domain ? { domain: series.domain } : {}),
+      ...(series.indicator ? { indicator: series.indicator } : {}),
+      ...(series.area ? { area: series.area } : {}),
+      ...(transition.level ?? transition.previous ? { level: (transition.level ?? transition.previous)! } : {}),
+      ...series.labels,
+      ...rule.labels,
+    };
+    out.push({
+      rule: rule.name,
+      seriesId: series.id,
+      seriesKey: series.key,
+      t,
+      kind: transition.kind,
+      level: transition.level,
+      previousLevel: transition.previous,
+      value: Number.isNaN(v) ? 0 : v,
+      upperbound: output.upperbound ?? null,
+      labels,
+      annotations: rule.annotations({ series: series.key, level: transition.level, value: v, labels }),
+      extras: output.extras ?? null,
+    });
+  }
+
+  private async store(fresh: NewSignal[]): Promise<SignalRecord[]> {
+    if (fresh.length === 0) return [];
+    const stored = await this.ports.insertSignals(fresh);
+    this.counters.signals += stored.length;
+    if (stored.length > 0) this.ports.onSignals(stored);
+    return stored;
+  }
+
+  private rulesFor(series: SeriesInfo): ActiveRule[] {
+    let rules = this.matched.get(series.id);
+    if (!rules) {
+      rules = this.rules.filter((r) => r.matches(series));
+      this.matched.set(series.id, rules);
+    }
+    return rules;
+  }
+
+  private async describe(ids: Int32Array): Promise<void> {
+    const unknown = new Set<number>();
+    for (const id of ids) if (!this.series.has(id)) unknown.add(id);
+    if (unknown.size === 0) return;
+    const found = await this.ports.seriesInfo([...unknown]);
+    for (const [id, info] of found) this.series.set(id, info);
+  }
+}
