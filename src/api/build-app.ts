@@ -4,7 +4,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import { TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox';
 import type { Logger } from 'pino';
 import type { Clock } from '../domain/kernel/clock.ts';
-import type { Store } from '../store/sql-client.ts';
+import type { ObservationRows, Store } from '../store/sql-client.ts';
 import type { EventHub } from '../app/event-hub.ts';
 import { SeriesResolver } from '../app/series-resolver.ts';
 import { SeriesRepo } from '../store/repos/series-repo.ts';
@@ -20,6 +20,9 @@ import { healthRoutes } from './routes/health-routes.ts';
 import { registerAuth } from './auth.ts';
 import { sessionRoutes } from './routes/session-routes.ts';
 import { accountsRepo } from '../store/repos/accounts-repo.ts';
+import { DetectionRepo } from '../store/repos/detection-repo.ts';
+import type { DetectionEngine } from '../app/detection/detection-engine.ts';
+import { signalRoutes } from './routes/signal-routes.ts';
 
 /** Everything the HTTP application needs from the runtime; tests pass their own. */
 export interface AppDeps {
@@ -36,6 +39,8 @@ export interface AppDeps {
   bodyLimitBytes: number;
   /** A pino logger, or false for none (tests). */
   logger: Logger | false;
+  /** Runs accepted observations through the rules; absent, nothing is detected. */
+  detection?: DetectionEngine;
   /** Heartbeat of the event stream in ms (tests shorten it). */
   sseHeartbeatMs?: number;
 }
@@ -89,6 +94,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     clock: deps.clock,
     events: deps.events,
     yieldToOthers: () => new Promise<void>((resolve) => setImmediate(resolve)),
+    ...(deps.detection ? { afterStore: feedDetection(deps.detection, app) } : {}),
   };
 
   await app.register(healthRoutes, {
@@ -104,6 +110,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     onIngested: (outcome) => deps.metrics.recordIngest('http', outcome),
   });
   await app.register(seriesRoutes, { series: new SeriesRepo(deps.store), observations: new ObservationsRepo(deps.store) });
+  await app.register(signalRoutes, { detection: new DetectionRepo(deps.store) });
   let sseClients = 0;
   deps.metrics.sseClients.collectWith(() => sseClients);
   await app.register(eventRoutes, {
@@ -112,4 +119,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     ...(deps.sseHeartbeatMs ? { heartbeatMs: deps.sseHeartbeatMs } : {}),
   });
   return app;
+}
+
+/** Hands committed batches to detection without making the client wait for it; failures are logged. */
+function feedDetection(engine: DetectionEngine, app: FastifyInstance): (rows: ObservationRows) => void {
+  return (rows) => {
+    engine.submit(rows).catch((err: unknown) => app.log.error({ err }, 'detection failed on a batch'));
+  };
 }

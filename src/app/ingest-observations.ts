@@ -1,7 +1,7 @@
 import type { Clock } from '../domain/kernel/clock.ts';
 import type { IngestResult } from '../domain/observations/observation.ts';
 import { createBatchParser, type BatchFormat, type ParsedBatch } from '../domain/observations/parse-batch.ts';
-import type { Store } from '../store/sql-client.ts';
+import type { ObservationRows, Store } from '../store/sql-client.ts';
 import type { SeriesResolver } from './series-resolver.ts';
 import type { EventPublisher } from './event-hub.ts';
 
@@ -16,6 +16,8 @@ export interface IngestDeps {
    * health check is answered within milliseconds while big batches are parsed. Absent: no pauses.
    */
   yieldToOthers?: () => Promise<void>;
+  /** Told about every committed batch (detection); must not throw and must not be awaited by the caller. */
+  afterStore?: (rows: ObservationRows) => void;
 }
 
 /** Lines parsed between two pauses: about a millisecond of work. */
@@ -44,7 +46,9 @@ export async function storeParsedBatch(deps: IngestDeps, batch: ParsedBatch, sou
       times[i] = o.t;
       values[i] = o.v;
     }
-    ({ inserted } = await deps.store.insertObservations({ seriesIds, times, values, length: n }));
+    const rows = { seriesIds, times, values, length: n };
+    ({ inserted } = await deps.store.insertObservations(rows));
+    deps.afterStore?.(rows);
   }
   const storeMs = performance.now() - started;
   const result: IngestOutcome = {

@@ -49,7 +49,15 @@ function toBatch(inputs: readonly ObservationInput[], now: number): ParsedBatch 
 /** Replays generated observations in [from, to) into the running server's store, in slices. */
 async function feed(server: RunningServer, resolver: SeriesResolver, inputs: ObservationInput[], now: number): Promise<number> {
   const outcome = await storeParsedBatch(
-    { store: server.store, series: resolver, clock: { now: () => now }, events: server.events },
+    {
+      store: server.store,
+      series: resolver,
+      clock: { now: () => now },
+      events: server.events,
+      afterStore: (rows) => {
+        server.detection.submit(rows).catch((err: unknown) => server.logger.error({ err }, 'detection failed on demo data'));
+      },
+    },
     toBatch(inputs, now),
     'demo',
   );

@@ -13,6 +13,9 @@ import { scheduleRetention } from './retention.ts';
 import { ensureInitialAdmin, argon2Hasher, purgeEndedSessions } from '../app/accounts.ts';
 import { accountsRepo } from '../store/repos/accounts-repo.ts';
 import { version } from './version.ts';
+import { DetectionEngine } from '../app/detection/detection-engine.ts';
+import { detectionPorts } from '../app/detection/detection-ports.ts';
+import type { ActiveRule } from '../app/detection/active-rule.ts';
 
 /** A running server: where it listens and how to stop it. */
 export interface RunningServer {
@@ -21,6 +24,7 @@ export interface RunningServer {
   store: Store;
   events: EventHub;
   metrics: TocsinMetrics;
+  detection: DetectionEngine;
   logger: Logger;
   /** Stops taking requests, finishes those in flight (and their writes), then closes the store. */
   close(): Promise<void>;
@@ -36,7 +40,14 @@ export interface ServeOptions {
   announce?: (line: string) => void;
   /** Who holds the data folder, for the lock message another process would see. */
   holder?: string;
+  /** The rules detection runs (and is told again through `onRulesChange`). */
+  rules?: () => readonly ActiveRule[];
 }
+
+/** How often detector states are checkpointed (ms): at most this much is replayed after a crash. */
+export const checkpointIntervalMs = 5_000;
+/** How often time-driven detectors (staleness) look at the clock, in ms of the runtime's clock. */
+export const detectionTickMs = 10_000;
 
 /** Opens the store, creates the first admin when there is none, builds the app and listens. */
 export async function startServer(config: Readonly<TocsinConfig>, options: ServeOptions = {}): Promise<RunningServer> {
@@ -72,7 +83,11 @@ export async function startServer(config: Readonly<TocsinConfig>, options: Serve
     const metrics = createTocsinMetrics({ version });
     metrics.start();
     const startedAt = wallClock.now();
-    app = await buildApp({ store, clock, wallClock, events, metrics, version, startedAt, bodyLimitBytes: config.bodyLimitBytes, logger });
+    const detection = new DetectionEngine(detectionPorts(store, events, clock));
+    detection.setRules(options.rules?.() ?? []);
+    const recovered = await detection.recover();
+    if (recovered.length > 0) logger.info({ signals: recovered.length }, 'detection recovered signals from observations stored before the restart');
+    app = await buildApp({ store, clock, wallClock, events, detection, metrics, version, startedAt, bodyLimitBytes: config.bodyLimitBytes, logger });
     const builtApp = app;
     await app.listen({ port: config.port, host: config.host });
     const address = app.server.address();
@@ -97,18 +112,30 @@ export async function startServer(config: Readonly<TocsinConfig>, options: Serve
       );
     }, config.retentionIntervalMs);
     sessionPurge.unref();
+    const checkpoints = setInterval(() => {
+      detection.checkpoint().catch((err: unknown) => logger.error({ err }, 'detector checkpoint failed'));
+    }, checkpointIntervalMs);
+    checkpoints.unref();
+    const ticks = setInterval(() => {
+      detection.tick(clock.now()).catch((err: unknown) => logger.error({ err }, 'detection tick failed'));
+    }, detectionTickMs);
+    ticks.unref();
 
     let closing: Promise<void> | null = null;
     const close = () =>
       (closing ??= (async () => {
         stopRetention();
         clearInterval(sessionPurge);
+        clearInterval(checkpoints);
+        clearInterval(ticks);
         await closeHttp(builtApp);
+        // Requests in flight have handed their batches to detection: finish them and save the states.
+        await detection.checkpoint();
         metrics.stop();
         await store.close();
         logger.info('stopped');
       })());
-    return { url, app, store, events, metrics, logger, close };
+    return { url, app, store, events, metrics, detection, logger, close };
   } catch (err) {
     await app?.close().catch(() => undefined);
     await store.close();

@@ -7,6 +7,9 @@ import { manualClock } from '../../domain/kernel/clock.ts';
 import { addUser, createApiToken, type PasswordHasher } from '../../app/accounts.ts';
 import { accountsRepo } from '../../store/repos/accounts-repo.ts';
 import type { Role } from '../../domain/accounts/roles.ts';
+import { DetectionEngine } from '../../app/detection/detection-engine.ts';
+import { detectionPorts } from '../../app/detection/detection-ports.ts';
+import type { ActiveRule } from '../../app/detection/active-rule.ts';
 
 /** A fast stand-in hasher for tests that are not about passwords (argon2 costs ~8 ms a hash). */
 export const plainHasher: PasswordHasher = {
@@ -20,6 +23,7 @@ export interface TestApp {
   events: EventHub;
   metrics: TocsinMetrics;
   clock: ReturnType<typeof manualClock>;
+  detection: DetectionEngine;
   /** `Authorization` header value for a fresh user of the role. */
   bearer(role: Role): Promise<string>;
 }
@@ -27,10 +31,15 @@ export interface TestApp {
 let userCounter = 0;
 
 /** Builds the real application (no listening) for `app.inject()` tests. */
-export async function createTestApp(store: Store, options: { bodyLimitBytes?: number; nowMs?: number } = {}): Promise<TestApp> {
+export async function createTestApp(
+  store: Store,
+  options: { bodyLimitBytes?: number; nowMs?: number; rules?: readonly ActiveRule[] } = {},
+): Promise<TestApp> {
   const clock = manualClock(options.nowMs ?? Date.UTC(2026, 10, 22, 12, 0, 0));
   const events = new EventHub();
   const metrics = createTocsinMetrics({ version: 'test' });
+  const detection = new DetectionEngine(detectionPorts(store, events, clock));
+  detection.setRules(options.rules ?? []);
   const app = await buildApp({
     store,
     clock,
@@ -40,6 +49,7 @@ export async function createTestApp(store: Store, options: { bodyLimitBytes?: nu
     startedAt: clock.now(),
     bodyLimitBytes: options.bodyLimitBytes ?? 1024 * 1024,
     logger: false,
+    detection,
   });
   const accounts = accountsRepo(store);
   return {
@@ -47,6 +57,7 @@ export async function createTestApp(store: Store, options: { bodyLimitBytes?: nu
     events,
     metrics,
     clock,
+    detection,
     async bearer(role) {
       const name = `${role.replace(/_/g, '-')}-${process.pid}-${++userCounter}`;
       await addUser({ users: accounts, hasher: plainHasher, clock }, { name, role, password: null });
