@@ -23,6 +23,8 @@ import { accountsRepo } from '../store/repos/accounts-repo.ts';
 import { DetectionRepo } from '../store/repos/detection-repo.ts';
 import type { DetectionEngine } from '../app/detection/detection-engine.ts';
 import { signalRoutes } from './routes/signal-routes.ts';
+import { ruleRoutes } from './routes/rule-routes.ts';
+import type { RulesCatalog } from '../app/rules-catalog.ts';
 
 /** Everything the HTTP application needs from the runtime; tests pass their own. */
 export interface AppDeps {
@@ -39,6 +41,8 @@ export interface AppDeps {
   bodyLimitBytes: number;
   /** A pino logger, or false for none (tests). */
   logger: Logger | false;
+  /** The rules (files and API); absent, /api/v1/rules is not served. */
+  rules?: RulesCatalog;
   /** Runs accepted observations through the rules; absent, nothing is detected. */
   detection?: DetectionEngine;
   /** Heartbeat of the event stream in ms (tests shorten it). */
@@ -111,6 +115,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   await app.register(seriesRoutes, { series: new SeriesRepo(deps.store), observations: new ObservationsRepo(deps.store) });
   await app.register(signalRoutes, { detection: new DetectionRepo(deps.store) });
+  if (deps.rules) await app.register(ruleRoutes, { catalog: deps.rules });
   let sseClients = 0;
   deps.metrics.sseClients.collectWith(() => sseClients);
   await app.register(eventRoutes, {

@@ -8,6 +8,7 @@ import { openStoreFromOptions, withStoreOptions } from './store-options.ts';
 import { registerUserCommands } from './user-commands.ts';
 import { registerIngestCommand } from './ingest/ingest-command.ts';
 import { registerDemoCommand } from './demo-command.ts';
+import { registerDetectCommand } from './detect-command.ts';
 import { systemClock } from '../domain/kernel/clock.ts';
 
 /** Fails with a one-line reason on stderr and a non-zero exit code. */
@@ -37,6 +38,7 @@ export function buildProgram(): Command {
     .option('--body-limit <size>', 'largest request body (e.g. 16mb)')
     .option('--retention <duration>', 'keep observations this long (e.g. 400d; 0 = forever)')
     .option('--log-level <level>', 'log verbosity')
+    .option('--rules <dir>', 'folder of detection rule files (YAML/JSON), reloaded on change and SIGHUP')
     .addHelpText('after', settingsHelp())
     .action(async (opts: Record<string, string | undefined>) => {
       const config = loadConfig(
@@ -47,6 +49,7 @@ export function buildProgram(): Command {
           bodyLimitBytes: opts['bodyLimit'],
           retentionMs: opts['retention'],
           logLevel: opts['logLevel'],
+          rulesDir: opts['rules'],
         },
         process.env,
       );
@@ -77,6 +80,7 @@ export function buildProgram(): Command {
   });
   registerUserCommands(program, (opts) => openStoreFromOptions(opts, 'tocsin user'));
   registerDemoCommand(program);
+  registerDetectCommand(program);
   return program;
 }
 

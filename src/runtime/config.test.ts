@@ -19,6 +19,7 @@ describe('configuration', () => {
       retentionIntervalMs: 3_600_000,
       logLevel: 'info',
       adminPassword: undefined,
+      rulesDir: undefined,
     });
     expect(Object.isFrozen(config)).toBe(true);
   });

@@ -27,6 +27,8 @@ export interface TocsinConfig {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Password for the first `admin` account, instead of a generated one. Secret. */
   adminPassword: string | undefined;
+  /** Folder of rule files (YAML/JSON), reloaded on change and on SIGHUP. */
+  rulesDir: string | undefined;
 }
 
 type Key = keyof TocsinConfig;
@@ -55,6 +57,7 @@ export const settings: readonly Setting[] = [
   { key: 'retentionMs', flag: '--retention', env: 'TOCSIN_RETENTION', default: '400d', unit: 'duration (s, m, h, d)', description: 'Observations older than this are deleted; 0 keeps everything.', read: readDuration },
   { key: 'retentionIntervalMs', env: 'TOCSIN_RETENTION_INTERVAL', default: '1h', unit: 'duration', description: 'How often the retention purge runs.', read: readPositiveDuration },
   { key: 'logLevel', flag: '--log-level', env: 'TOCSIN_LOG_LEVEL', default: 'info', unit: logLevels.join('|'), description: 'Log verbosity (JSON lines on stdout).', read: readLogLevel },
+  { key: 'rulesDir', flag: '--rules', env: 'TOCSIN_RULES', default: undefined, unit: 'folder', description: 'Detection rule files (*.yaml, *.yml, *.json), reloaded on change and on SIGHUP.', read: readNonEmpty },
   { key: 'adminPassword', env: 'TOCSIN_ADMIN_PASSWORD', default: undefined, unit: 'text', description: 'Password for the first admin account, instead of a generated one (for scripts).', secret: true, read: readNonEmpty },
 ];
 

@@ -15,7 +15,13 @@ import { accountsRepo } from '../store/repos/accounts-repo.ts';
 import { version } from './version.ts';
 import { DetectionEngine } from '../app/detection/detection-engine.ts';
 import { detectionPorts } from '../app/detection/detection-ports.ts';
-import type { ActiveRule } from '../app/detection/active-rule.ts';
+import { toActiveRule } from '../app/detection/active-rules.ts';
+import { RulesCatalog } from '../app/rules-catalog.ts';
+import { rulesRepo } from '../store/repos/rules-repo.ts';
+import { watchRulesDirectory, type RulesDirectoryWatcher } from '../detect/rules-directory.ts';
+import { formatRuleProblem } from '../domain/detect/rules/rule-file.ts';
+import { detectorRegistry } from '../domain/detect/registry.ts';
+import type { DetectorRegistry } from '../domain/detect/detector.ts';
 
 /** A running server: where it listens and how to stop it. */
 export interface RunningServer {
@@ -25,6 +31,7 @@ export interface RunningServer {
   events: EventHub;
   metrics: TocsinMetrics;
   detection: DetectionEngine;
+  rules: RulesCatalog;
   logger: Logger;
   /** Stops taking requests, finishes those in flight (and their writes), then closes the store. */
   close(): Promise<void>;
@@ -40,8 +47,8 @@ export interface ServeOptions {
   announce?: (line: string) => void;
   /** Who holds the data folder, for the lock message another process would see. */
   holder?: string;
-  /** The rules detection runs (and is told again through `onRulesChange`). */
-  rules?: () => readonly ActiveRule[];
+  /** Detectors rules may name; default: every built-in one. */
+  registry?: DetectorRegistry;
 }
 
 /** How often detector states are checkpointed (ms): at most this much is replayed after a crash. */
@@ -83,11 +90,30 @@ export async function startServer(config: Readonly<TocsinConfig>, options: Serve
     const metrics = createTocsinMetrics({ version });
     metrics.start();
     const startedAt = wallClock.now();
+    const registry = options.registry ?? detectorRegistry();
+    let rules: RulesCatalog | undefined;
+    const rulesWatcher: RulesDirectoryWatcher | undefined = config.rulesDir
+      ? await watchRulesDirectory(
+          config.rulesDir,
+          registry,
+          (state) => {
+            rules?.setFileRules(state);
+            for (const p of state.problems) logger.warn({ rule: p.rule, field: p.field, file: p.file }, formatRuleProblem(p));
+          },
+          { onError: (err) => logger.error({ err }, 'rules reload failed') },
+        )
+      : undefined;
+    const catalog = await RulesCatalog.open({ rules: rulesRepo(store), registry, clock: wallClock, events }, rulesWatcher?.current());
+    rules = catalog;
+    if (rulesWatcher) catalog.setFileRules(rulesWatcher.current());
     const detection = new DetectionEngine(detectionPorts(store, events, clock));
-    detection.setRules(options.rules?.() ?? []);
+    const applyRules = () => detection.setRules(catalog.list({ enabled: true }).map((entry) => toActiveRule(entry.rule, registry)));
+    applyRules();
+    catalog.subscribe(applyRules);
+    logger.info({ rules: catalog.list().length, problems: catalog.problems().length }, 'rules loaded');
     const recovered = await detection.recover();
     if (recovered.length > 0) logger.info({ signals: recovered.length }, 'detection recovered signals from observations stored before the restart');
-    app = await buildApp({ store, clock, wallClock, events, detection, metrics, version, startedAt, bodyLimitBytes: config.bodyLimitBytes, logger });
+    app = await buildApp({ store, clock, wallClock, events, detection, rules: catalog, metrics, version, startedAt, bodyLimitBytes: config.bodyLimitBytes, logger });
     const builtApp = app;
     await app.listen({ port: config.port, host: config.host });
     const address = app.server.address();
@@ -128,6 +154,7 @@ export async function startServer(config: Readonly<TocsinConfig>, options: Serve
         clearInterval(sessionPurge);
         clearInterval(checkpoints);
         clearInterval(ticks);
+        rulesWatcher?.close();
         await closeHttp(builtApp);
         // Requests in flight have handed their batches to detection: finish them and save the states.
         await detection.checkpoint();
@@ -135,7 +162,7 @@ export async function startServer(config: Readonly<TocsinConfig>, options: Serve
         await store.close();
         logger.info('stopped');
       })());
-    return { url, app, store, events, metrics, detection, logger, close };
+    return { url, app, store, events, metrics, detection, rules: catalog, logger, close };
   } catch (err) {
     await app?.close().catch(() => undefined);
     await store.close();

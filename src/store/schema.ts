@@ -25,4 +25,5 @@ export interface ObservationsTable {
 export interface Database extends AccountsTables {
   series: SeriesTable;
   observations: ObservationsTable;
+  rules: import('./rules-schema.ts').RulesTable;
 }
