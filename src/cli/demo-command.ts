@@ -6,6 +6,7 @@ import { closeOnSignals, startServer, type RunningServer } from '../runtime/serv
 import { systemClock } from '../domain/kernel/clock.ts';
 import { createDemoGenerator, describeScenario, historyWeeks } from '../demo/generate.ts';
 import { scaledClock } from '../demo/demo-clock.ts';
+import { demoRuleFiles } from '../demo/demo-rules.ts';
 import { generatePassword } from '../app/accounts.ts';
 import { SeriesResolver } from '../app/series-resolver.ts';
 import { SeriesRepo } from '../store/repos/series-repo.ts';
@@ -82,6 +83,9 @@ export function registerDemoCommand(program: Command): void {
       const seed = Number(opts.seed);
       if (!Number.isInteger(seed)) throw new TocsinError('TOCSIN_VALIDATION', `--seed: "${opts.seed}" must be a whole number`);
       prepareDemoFolder(opts.data);
+      const rulesDir = path.join(opts.data, 'rules');
+      fs.mkdirSync(rulesDir);
+      for (const f of demoRuleFiles()) fs.writeFileSync(path.join(rulesDir, f.file), f.text);
 
       const password = process.env['TOCSIN_ADMIN_PASSWORD'] || generatePassword();
       const realStart = systemClock.now();
@@ -91,7 +95,7 @@ export function registerDemoCommand(program: Command): void {
       const generator = createDemoGenerator({ seed, startMs: liveStart - historyWeeks * 7 * 24 * hourMs });
       const demoClock = scaledClock(systemClock, realStart, generator.timeline.liveStartMs, speed);
       const config = loadConfig(
-        { port: opts.port, host: opts.host, dataDir: opts.data, retentionMs: '0' },
+        { port: opts.port, host: opts.host, dataDir: opts.data, retentionMs: '0', rulesDir },
         { ...process.env, TOCSIN_ADMIN_PASSWORD: password },
       );
       const server = await startServer(config, { clock: demoClock, wallClock: systemClock, holder: 'tocsin demo', announce: () => {} });
@@ -105,6 +109,7 @@ export function registerDemoCommand(program: Command): void {
       out(`  Open    ${server.url}   (API docs ${server.url}/docs, metrics ${server.url}/metrics)`);
       out(`  Sign in admin / ${password}`);
       out(`  Time    demo time runs ${speed}× the clock`);
+      out(`  Rules   ${server.rules.list().length} detection rules in ${rulesDir} (edit them: the server reloads them)`);
       out('');
 
       const started = performance.now();
@@ -115,7 +120,9 @@ export function registerDemoCommand(program: Command): void {
         loaded += await feed(server, resolver, generator.observationsBetween(from, to), to);
         from = to;
       }
+      await server.detection.drain();
       out(`  Loaded  ${loaded.toLocaleString('en')} observations of history in ${((performance.now() - started) / 1000).toFixed(1)} s; live data flowing`);
+      out(`  Signals ${server.detection.counters.signals.toLocaleString('en')} raised by the history so far (GET /api/v1/signals, or the event stream)`);
 
       let fedUntil = historyEnd;
       let busy = false;
