@@ -14,6 +14,6 @@ describe('the demo rules', () => {
       names.push(...parsed.rules.map((r) => r.name));
     }
     expect(names.filter((n) => n.startsWith('river-rg-'))).toHaveLength(14);
-    expect(names).toEqual(expect.arrayContaining(['river-gauge-silent', 'pm25-ewma', 'grid-frequency-low', 'water-pressure-low', 'smell-complaints-burst']));
+    expect(names).toEqual(expect.arrayContaining(['river-gauge-silent', 'pm25-ewma', 'grid-frequency-low', 'water-pressure-low', 'smell-complaints-burst', 'gastro-farrington']));
   });
 });

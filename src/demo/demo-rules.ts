@@ -82,6 +82,20 @@ export function demoRuleFiles(): DemoRuleFile[] {
       ],
     },
     {
+      file: 'disease.yaml',
+      comment: 'Weekly gastroenteritis counts against five years of seasonal baseline (Farrington, Noufaily 2013 settings).',
+      rules: [
+        {
+          name: 'gastro-farrington',
+          select: { indicator: 'gastroenteritis_cases' },
+          detector: { type: 'farrington', preset: 'noufaily2013', freq: 52, epochAsDate: true },
+          levels: { alarm: 'orange' },
+          labels: { hazard: 'infectious_disease' },
+          annotations: { summary: 'Gastroenteritis in {{area}}: {{value}} cases this week, above the expected range' },
+        },
+      ],
+    },
+    {
       file: 'residents.yaml',
       comment: "A burst of residents' smell complaints in one community (EARS C2 on hourly counts).",
       rules: [
