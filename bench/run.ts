@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { runIngestBenchmark, type IngestReport, type Mode } from './ingest.ts';
 import { judge, renderIngest } from './lib/ingest-report.ts';
 import { readReport, replaceSection } from './lib/report-file.ts';
+import { runDetectBenchmark } from './detect.ts';
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
 const outDir = join(repoRoot, 'bench', 'out');
@@ -34,7 +35,8 @@ writeFileSync(resultsFile, JSON.stringify({ ...ingest, verdicts }, null, 2));
 const mainReport = join(repoRoot, 'BENCHMARKS.md');
 const target = mode === 'full' ? mainReport : join(outDir, 'BENCHMARKS.quick.md');
 // A quick run reuses the hand-written parts of BENCHMARKS.md so its output reads the same.
-writeFileSync(target, replaceSection(readReport(mainReport), 'ingest', renderIngest(ingest, verdicts)));
+const detect = runDetectBenchmark(mode, log);
+writeFileSync(target, replaceSection(replaceSection(readReport(mainReport), 'ingest', renderIngest(ingest, verdicts)), 'detect', detect));
 
 for (const v of verdicts) log(`${v.met ? 'met    ' : 'MISSED '} ${v.target}: ${v.measured}`);
 const failed = ingest.copy.some((c) => c.error) || ingest.http.some((h) => h.error || h.steps.some((s) => s.mismatches.length));
