@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { seededRandom } from './testing/seeded-random.ts';
 import { bandsDetector, parseBandsParams, type BandsParams } from './bands.ts';
 import type { Level } from './levels.ts';
 
@@ -17,17 +18,7 @@ function run(p: BandsParams, values: number[]): (Level | null)[] {
   });
 }
 
-/** Mulberry32: a tiny seeded generator, so a failing property run can be replayed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const random = seededRandom;
 
 const river = { levels: { yellow: 3, orange: 4, red: 5 }, hysteresis: 0.2 };
 

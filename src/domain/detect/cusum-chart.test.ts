@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { seededRandom } from './testing/seeded-random.ts';
 import { cusumChartDetector, parseCusumChartParams, type CusumChartParams } from './cusum-chart.ts';
 import type { DetectorOutput } from './detector.ts';
 
@@ -17,17 +18,7 @@ function run(p: CusumChartParams, values: number[]): DetectorOutput[] {
   });
 }
 
-/** Mulberry32: a tiny seeded generator, so a failing property run can be replayed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const random = seededRandom;
 
 const ones = (n: number) => Array.from({ length: n }, () => 1);
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { seededRandom } from './testing/seeded-random.ts';
 import { streamingDetectors } from './builtin-detectors.ts';
 import type { DetectorDefinition, DetectorInput, DetectorOutput } from './detector.ts';
 
@@ -7,17 +8,7 @@ import type { DetectorDefinition, DetectorInput, DetectorOutput } from './detect
  * (parameters read again, as after a restart), gives exactly the outputs of an uncut run.
  */
 
-/** Mulberry32: a tiny seeded generator, so a failing run can be replayed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const random = seededRandom;
 
 type Event = { input: DetectorInput } | { now: number };
 
