@@ -74,7 +74,8 @@ export function registerDemoCommand(program: Command): void {
     .description('serve plus a generated Riverside scenario (river gauges, rain, air quality, disease counts, grid, residents) replayed live')
     .option('--port <port>', 'TCP port', '8080')
     .option('--host <address>', 'interface to listen on', '127.0.0.1')
-    .option('--data <dir>', 'demo data folder (wiped at each start)', './data/demo')
+    // Beside serve's ./data, not inside it: a PGlite folder nested in another one would be confusing.
+    .option('--data <dir>', 'demo data folder (wiped at each start)', './demo-data')
     .option('--speed <factor>', 'demo time runs this many times faster than the clock', process.env['TOCSIN_DEMO_SPEED'] ?? '96')
     .option('--seed <n>', 'random seed (same seed, same data)', '1')
     .action(async (opts: { port: string; host: string; data: string; speed: string; seed: string }) => {
