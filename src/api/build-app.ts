@@ -91,7 +91,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const wallClock = deps.wallClock ?? deps.clock;
   await registerAuth(app, { accounts, clock: wallClock });
 
-  const resolver = new SeriesResolver(new SeriesRepo(deps.store));
+  const resolver = new SeriesResolver(new SeriesRepo(deps.store), (ids) => deps.detection?.forgetSeries(ids));
   const ingest = {
     store: deps.store,
     series: resolver,

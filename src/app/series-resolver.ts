@@ -10,7 +10,14 @@ export class SeriesResolver {
   private readonly ids = new Map<string, number>();
   private readonly appliedMeta = new Map<string, string>();
 
-  constructor(private readonly repo: Pick<SeriesRepo, 'ensure'>) {}
+  /**
+   * `onMetadataApplied` hears the ids of series whose description may have changed, so whoever
+   * caches descriptions (detection's rule selection) can forget them.
+   */
+  constructor(
+    private readonly repo: Pick<SeriesRepo, 'ensure'>,
+    private readonly onMetadataApplied: (ids: readonly number[]) => void = () => {},
+  ) {}
 
   /** Answers the id of each observation's series, in order, as an Int32Array. */
   async resolve(observations: readonly Observation[]): Promise<Int32Array> {
@@ -29,12 +36,17 @@ export class SeriesResolver {
     if (todo.size > 0) {
       const items = [...todo.values()];
       const resolved = await this.repo.ensure(items);
+      const changed: number[] = [];
       for (const item of items) {
         const id = resolved.get(item.key);
         if (id === undefined) throw new Error(`series ${item.key} was not created`);
         this.ids.set(item.key, id);
-        if (item.meta) this.appliedMeta.set(item.key, metaSignature(item.meta));
+        if (item.meta) {
+          this.appliedMeta.set(item.key, metaSignature(item.meta));
+          changed.push(id);
+        }
       }
+      if (changed.length > 0) this.onMetadataApplied(changed);
     }
     const out = new Int32Array(observations.length);
     for (let i = 0; i < observations.length; i++) out[i] = this.ids.get(observations[i]!.series)!;

@@ -100,7 +100,7 @@ export function registerDemoCommand(program: Command): void {
         { ...process.env, TOCSIN_ADMIN_PASSWORD: password },
       );
       const server = await startServer(config, { clock: demoClock, wallClock: systemClock, holder: 'tocsin demo', announce: () => {} });
-      const resolver = new SeriesResolver(new SeriesRepo(server.store));
+      const resolver = new SeriesResolver(new SeriesRepo(server.store), (ids) => server.detection.forgetSeries(ids));
       const out = (line: string) => process.stdout.write(`${line}\n`);
 
       out('');

@@ -80,3 +80,33 @@ describe('signals from ingested observations', () => {
     expect((await t.app.inject({ url: '/api/v1/signals' })).statusCode).toBe(401);
   });
 });
+
+describe('a series whose description changes after detection first saw it', () => {
+  it('is selected by a rule once its metadata says it should be', async () => {
+    const { store, dispose } = await openTestStore('pglite');
+    try {
+      const byIndicator: ActiveRule = { ...rule, name: 'by-indicator', matches: (s) => s.indicator === 'river_level' };
+      const t = await createTestApp(store, { rules: [byIndicator] });
+      const writer = await t.bearer('analyst');
+      const post = async (lines: object[]) => {
+        const res = await t.app.inject({
+          method: 'POST',
+          url: '/api/v1/observations',
+          headers: { 'content-type': 'application/x-ndjson', authorization: writer },
+          payload: lines.map((l) => JSON.stringify(l)).join('\n'),
+        });
+        expect(res.statusCode).toBe(202);
+        await t.detection.drain();
+      };
+      // Its key names no indicator the rule knows ("RIV-9.gauge" → indicator "gauge"): not selected.
+      await post([{ series: 'RIV-9.gauge', t: Date.UTC(2026, 10, 21, 0, 0), v: 20 }]);
+      expect(t.detection.counters.signals).toBe(0);
+      // The gateway now says what it is: the rule selects it from the next observation on.
+      await post([{ series: 'RIV-9.gauge', t: Date.UTC(2026, 10, 21, 0, 1), v: 20, indicator: 'river_level' }]);
+      expect(t.detection.counters.signals).toBe(1);
+      await t.app.close();
+    } finally {
+      await dispose();
+    }
+  });
+});
