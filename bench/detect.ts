@@ -9,6 +9,7 @@
  * does not have installed; the report says so rather than inventing a figure.
  */
 import { bandsDetector } from '../src/domain/detect/bands.ts';
+import { parseBatch } from '../src/domain/observations/parse-batch.ts';
 import { ewmaDetector } from '../src/domain/detect/ewma.ts';
 import { earsSeries, parseEarsParams } from '../src/domain/detect/ears.ts';
 import { farringtonFlexibleSeries } from '../src/domain/detect/farrington/farrington-flexible.ts';
@@ -93,33 +94,37 @@ function streaming(n: number): string[] {
       start = end + 1;
     }
   });
+  // The production path: the server's own batch parser (validation included) on 10,000-line
+  // bodies, keys interned to ids as the series resolver does, then both detectors.
+  const chunks: string[] = [];
+  for (let i = 0; i < n; i += 10_000) chunks.push(lines.slice(i, i + 10_000).join('\n'));
+  const now = Date.UTC(2027, 0, 1);
   const endToEnd = timeIt(() => {
     const intern = new Map<string, number>();
     const bs: unknown[] = [];
     const es: unknown[] = [];
-    let start = 0;
     const input = { t: 0, v: 0 };
-    while (start < body.length) {
-      const end = body.indexOf('\n', start);
-      const o = JSON.parse(body.slice(start, end)) as { series: string; t: string; v: number };
-      start = end + 1;
-      let id = intern.get(o.series);
-      if (id === undefined) {
-        id = intern.size;
-        intern.set(o.series, id);
-        bs.push(bandsDetector.init(bands));
-        es.push(ewmaDetector.init(ewma));
+    for (const chunk of chunks) {
+      const batch = parseBatch(chunk, 'ndjson', now);
+      for (const o of batch.observations) {
+        let id = intern.get(o.series);
+        if (id === undefined) {
+          id = intern.size;
+          intern.set(o.series, id);
+          bs.push(bandsDetector.init(bands));
+          es.push(ewmaDetector.init(ewma));
+        }
+        input.t = o.t;
+        input.v = o.v;
+        bs[id] = bandsDetector.step(bands, bs[id] as never, input).state;
+        es[id] = ewmaDetector.step(ewma, es[id] as never, input).state;
       }
-      input.t = Date.parse(o.t);
-      input.v = o.v;
-      bs[id] = bandsDetector.step(bands, bs[id] as never, input).state;
-      es[id] = ewmaDetector.step(ewma, es[id] as never, input).state;
     }
   });
   const rate = (count: number, ms: number) => Math.round((count / ms) * 1000).toLocaleString('en');
   return [
     `| detector steps alone (bands + EWMA, ${seriesCount.toLocaleString('en')} series interned to ids, ${n.toLocaleString('en')} observations) | ${rate(2 * n, stepsOnly)} steps/s (${rate(n, stepsOnly)} obs/s through both) | target ≥ 20,000,000 steps/s |`,
-    `| parse + route + detect from NDJSON bytes (${(body.length / 1e6).toFixed(0)} MB) | ${rate(n, endToEnd)} obs/s | target ≥ 2,000,000 obs/s |`,
+    `| parse + validate + route + detect from NDJSON (${(body.length / 1e6).toFixed(0)} MB in 10,000-line bodies, the server's parser) | ${rate(n, endToEnd)} obs/s | target ≥ 2,000,000 obs/s |`,
     `| JSON.parse alone of the same bytes | ${rate(n, parseOnly)} lines/s | the raw limit |`,
   ];
 }

@@ -79,8 +79,9 @@ function ndjsonParser(body: string, now: number): BatchParser {
         line++;
         let text = body.slice(start, end);
         start = end + 1;
-        if (text.endsWith('\r')) text = text.slice(0, -1);
-        if (text.trim() === '') continue;
+        // Cheap checks first: trim() allocates, and almost every line starts with "{".
+        if (text.charCodeAt(text.length - 1) === 13) text = text.slice(0, -1);
+        if (text.length === 0 || (text.charCodeAt(0) <= 32 && text.trim() === '')) continue;
         let raw: unknown;
         try {
           raw = JSON.parse(text);
