@@ -42,6 +42,8 @@ export function toActiveRule(rule: Rule, registry: DetectorRegistry): ActiveRule
     annotations: (context) => {
       const full = {
         ...context,
+        // A resolved signal has no level: its annotation reads "… is normal", not "… is ".
+        level: context.level ?? 'normal',
         rule: rule.name,
         domain: context.labels['domain'] ?? null,
         indicator: context.labels['indicator'] ?? null,
