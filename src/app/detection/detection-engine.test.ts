@@ -10,6 +10,7 @@ import { DetectionEngine } from './detection-engine.ts';
 import { detectionPorts } from './detection-ports.ts';
 import type { ActiveRule } from './active-rule.ts';
 import type { ObservationRows, Store } from '../../store/sql-client.ts';
+import { stalenessDetector } from '../../domain/detect/staleness.ts';
 
 /** A tiny test detector: yellow above 5, red above 8; its state counts the steps (to see it persist). */
 const threshold: DetectorDefinition<{ yellow: number; red: number }, { steps: number }> = {
@@ -141,6 +142,23 @@ describeEachStore('the detection engine', (store: () => Store) => {
     const again = await engine.submit(rows(id, [9], 1));
     expect(summary(again)).toEqual(['river-d@1:firing:->red']);
     expect(again[0]!.extras).toEqual({ steps: 1 });
+  });
+
+  it('flags a series that went silent across a restart, from its recovered state alone', async () => {
+    const id = (await new SeriesRepo(store()).ensure([{ key: 'ENG-SILENT.level' }])).get('ENG-SILENT.level')!;
+    const params = stalenessDetector.parseParams({ after: '30m' });
+    if (!('params' in params)) throw new Error('bad params');
+    const silent: ActiveRule = { ...rule('gauge-silent'), detector: stalenessDetector as unknown as ActiveRule['detector'], params: params.params };
+    const first = new DetectionEngine(detectionPorts(store(), new EventHub(), manualClock(t0)));
+    first.setRules([silent]);
+    await first.submit(rows(id, [3]));
+    await first.checkpoint();
+    // The process restarts; the gauge never reports again.
+    const second = new DetectionEngine(detectionPorts(store(), new EventHub(), manualClock(t0)));
+    second.setRules([silent]);
+    await second.recover();
+    expect(await second.tick(t0 + 10 * minute)).toEqual([]);
+    expect(summary(await second.tick(t0 + 31 * minute))).toEqual(['gauge-silent@31:firing:->yellow']);
   });
 
   it('lists signals newest first with filters', async () => {

@@ -139,6 +139,10 @@ export class DetectionEngine {
     await this.drain();
     const fresh: NewSignal[] = [];
     const byName = new Map(this.rules.map((r) => [r.name, r]));
+    // After a restart a silent series has a recovered state but no cached description: load it,
+    // or the very series that stopped reporting could never be flagged.
+    const timed = [...this.states.keys()].filter((key) => byName.get(key.slice(0, key.indexOf(separator)))?.detector.tick);
+    await this.describe(timed.map((key) => Number(key.slice(key.indexOf(separator) + 1))));
     for (const [key, state] of this.states) {
       const cut = key.indexOf(separator);
       const rule = byName.get(key.slice(0, cut));
@@ -243,7 +247,7 @@ export class DetectionEngine {
     return rules;
   }
 
-  private async describe(ids: Int32Array): Promise<void> {
+  private async describe(ids: Iterable<number>): Promise<void> {
     const unknown = new Set<number>();
     for (const id of ids) if (!this.series.has(id)) unknown.add(id);
     if (unknown.size === 0) return;

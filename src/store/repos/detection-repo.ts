@@ -111,12 +111,6 @@ export class DetectionRepo {
     );
   }
 
-  /** Forgets the states of rules that no longer exist. */
-  async deleteStatesExcept(ruleNames: readonly string[]): Promise<number> {
-    const res = await this.client.query('delete from detector_states where not (rule_name = any($1::text[]))', [ruleNames]);
-    return res.rowCount;
-  }
-
   /** Stores signals once each (a replayed one is skipped); answers those newly stored, with ids. */
   async insertSignals(signals: readonly NewSignal[]): Promise<SignalRecord[]> {
     if (signals.length === 0) return [];
