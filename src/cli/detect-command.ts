@@ -5,6 +5,7 @@ import { CommanderError } from 'commander';
 import { readConformanceFolder } from '../app/detection-conformance/read-cases.ts';
 import { compareCase, computedCsv, formatComparison, meetsTolerance } from '../app/detection-conformance/compare-case.ts';
 import { caseRunners } from '../app/detection-conformance/case-runners.ts';
+import { DetectInputError, detectRule } from './detect-rule.ts';
 
 /** Where the command writes; tests pass their own. */
 export interface DetectIo {
@@ -47,17 +48,37 @@ export function runConformance(dir: string, out: string | undefined, io: DetectI
 export function registerDetectCommand(program: Command, io: DetectIo = { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) }): Command {
   return program
     .command('detect')
-    .description("run detectors over files; --conformance checks them against a folder of R surveillance reference outputs")
+    .description('run one rule over one series from a CSV file, or check the detectors against a folder of R surveillance reference outputs')
+    .option('--rule <file>', 'a rule file (YAML/JSON); with several rules in it, choose one with --name')
+    .option('--name <rule>', 'with --rule: which rule of the file')
+    .option('--data <file.csv>', 'the series: a header with a time column (t, time or date) and a value column (observed, v or value); NA = missing')
+    .option('--tick <duration>', "with --rule: spacing of clock ticks for time-driven detectors (staleness, periods closing); default: the series' smallest gap")
     .option('--conformance <dir>', 'a folder laid out like shared/conformance/detection (cases.json + CSVs)')
-    .option('--out <dir>', 'with --conformance: write each case\'s computed CSV here, with the reference\'s columns')
+    .option('--out <path>', 'with --rule: the CSV to write (default: stdout); with --conformance: a folder for each case\'s computed CSV')
     .addHelpText(
       'after',
-      '\nWith --conformance, R argument names are accepted in cases.json (so R users bring their settings);\n' +
+      '\nWith --rule and --data, writes t,observed,upperbound,alarm,level,signal plus the detector\'s own\n' +
+        'columns (expected, score, cusum…), one row per data row (and per clock tick that changed something).\n' +
+        '\nWith --conformance, R argument names are accepted in cases.json (so R users bring their settings);\n' +
         'an unknown argument is an error by name (R silently ignores misspellings). One line per case;\n' +
         'exit 1 when any case falls short of the tolerance.\n',
     )
-    .action((opts: { conformance?: string; out?: string }) => {
-      if (!opts.conformance) throw new CommanderError(2, 'tocsin.detect', 'tocsin detect: give --conformance DIR (rule runs over CSV files come next)');
+    .action((opts: { conformance?: string; out?: string; rule?: string; name?: string; data?: string; tick?: string }) => {
+      if (opts.rule !== undefined || opts.data !== undefined) {
+        if (opts.conformance !== undefined) throw new CommanderError(2, 'tocsin.detect.usage', 'tocsin detect: give either --rule and --data, or --conformance, not both');
+        if (opts.rule === undefined || opts.data === undefined) throw new CommanderError(2, 'tocsin.detect.usage', `tocsin detect: --${opts.rule === undefined ? 'rule' : 'data'} is needed too`);
+        try {
+          const { csv, summary } = detectRule({ rule: opts.rule, data: opts.data, ...(opts.out ? { out: opts.out } : {}), ...(opts.name ? { name: opts.name } : {}), ...(opts.tick ? { tick: opts.tick } : {}) });
+          if (opts.out) fs.writeFileSync(opts.out, csv);
+          else io.stdout(csv);
+          io.stderr(`${summary}${opts.out ? ` → ${opts.out}` : ''}\n`);
+        } catch (err) {
+          if (err instanceof DetectInputError) throw new CommanderError(2, 'tocsin.detect.input', `tocsin detect: ${err.message}`);
+          throw err;
+        }
+        return;
+      }
+      if (!opts.conformance) throw new CommanderError(2, 'tocsin.detect.usage', 'tocsin detect: give --rule FILE --data FILE.csv, or --conformance DIR');
       const failed = runConformance(opts.conformance, opts.out, io);
       if (failed > 0) throw new CommanderError(1, 'tocsin.detect.failed', `${failed} case(s) fell short`);
     });

@@ -91,7 +91,11 @@ export async function main(argv: string[]): Promise<void> {
   try {
     await program.parseAsync(argv);
   } catch (err) {
-    if (err instanceof CommanderError) process.exit(err.exitCode);
+    if (err instanceof CommanderError) {
+      // Commander has printed its own parse errors; our commands' errors carry their message here.
+      if (err.code.startsWith('tocsin.') && !/^exit \d+$/.test(err.message)) process.stderr.write(`${err.message}\n`);
+      process.exit(err.exitCode);
+    }
     if (isTocsinError(err)) fail(err.message);
     fail((err as Error).message ?? String(err));
   }

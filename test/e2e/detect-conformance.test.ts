@@ -49,3 +49,30 @@ describe('tocsin detect --conformance', () => {
     }
   });
 });
+
+describe('tocsin detect --rule --data', () => {
+  it('writes the rule\'s verdict per row to --out, and exits 2 naming the line of bad data', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tocsin-detect-'));
+    try {
+      const rule = path.join(dir, 'pm25.yaml');
+      fs.writeFileSync(rule, 'name: pm25\nselect: { indicator: pm25 }\ndetector: { type: ewma, lambda: 0.3, L: 3, warmup: 5 }\n');
+      const rows = Array.from({ length: 30 }, (_, i) => `${new Date(Date.UTC(2026, 10, 1, i)).toISOString()},${i === 25 ? 90 : 30 + (i % 3)}`);
+      fs.writeFileSync(path.join(dir, 'pm25.csv'), `t,v\n${rows.join('\n')}\n`);
+      const out = path.join(dir, 'out.csv');
+      const ok = await runTocsin(['detect', '--rule', rule, '--data', path.join(dir, 'pm25.csv'), '--out', out]);
+      expect(ok.code).toBe(0);
+      expect(ok.stderr).toContain('pm25: 30 points,');
+      const lines = fs.readFileSync(out, 'utf8').trim().split('\n');
+      expect(lines[0]).toMatch(/^t,observed,upperbound,alarm,level,signal/);
+      expect(lines).toHaveLength(31);
+      expect(lines[26]!.split(',').slice(3, 6)).toEqual(['1', 'yellow', 'firing']);
+
+      fs.writeFileSync(path.join(dir, 'bad.csv'), 't,v\n2026-11-01T00:00:00Z,1\n2026-11-01T01:00:00Z,lots\n');
+      const bad = await runTocsin(['detect', '--rule', rule, '--data', path.join(dir, 'bad.csv')]);
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toContain('bad.csv:3: column v: expected a number or NA, got "lots"');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,8 +1,9 @@
 import type { ObservationRows } from '../../store/sql-client.ts';
 import type { DetectorOutput } from '../../domain/detect/detector.ts';
 import { advanceHold, quietHold, type HoldState } from '../../domain/detect/hold.ts';
-import type { NewSignal, SignalRecord, StoredDetectorState } from '../../store/repos/detection-repo.ts';
+import type { NewSignal, SignalRecord, StoredCompositeState, StoredDetectorState } from '../../store/repos/detection-repo.ts';
 import type { ActiveRule, SeriesInfo } from './active-rule.ts';
+import { CompositeRunner } from './composite-runner.ts';
 
 /** The per-(rule, series) state the engine keeps and checkpoints (JSON). */
 interface RuleSeriesState {
@@ -21,6 +22,9 @@ export interface DetectionPorts {
   insertSignals(signals: readonly NewSignal[]): Promise<SignalRecord[]>;
   saveStates(states: readonly StoredDetectorState[]): Promise<void>;
   loadStates(): Promise<StoredDetectorState[]>;
+  /** Composite rules' states per group, checkpointed beside the detector states. */
+  saveCompositeStates(states: readonly StoredCompositeState[]): Promise<void>;
+  loadCompositeStates(): Promise<StoredCompositeState[]>;
   /** Observations of a series strictly after `afterMs`, oldest first (recovery replay). */
   observationsAfter(seriesId: number, afterMs: number): Promise<{ t: number; v: number }[]>;
   /** Told about every newly stored signal (server-sent events, later alerting). */
@@ -45,6 +49,9 @@ const separator = '\u0000';
  */
 export class DetectionEngine {
   private rules: ActiveRule[] = [];
+  /** The rules over observations (composites run over their signals, in `composites`). */
+  private seriesRules: ActiveRule[] = [];
+  private readonly composites = new CompositeRunner((id) => this.series.get(id));
   private readonly matched = new Map<number, ActiveRule[]>();
   private readonly series = new Map<number, SeriesInfo>();
   private readonly states = new Map<string, RuleSeriesState>();
@@ -57,6 +64,8 @@ export class DetectionEngine {
   /** Replaces the rule set; states of changed or removed rules are dropped. */
   setRules(rules: readonly ActiveRule[]): void {
     this.rules = [...rules];
+    this.seriesRules = rules.filter((r) => r.detector.input !== 'signals');
+    this.composites.setRules(rules.filter((r) => r.detector.input === 'signals'));
     this.matched.clear();
     const fingerprints = new Map(rules.map((r) => [r.name, r.fingerprint]));
     for (const [key, state] of this.states) {
@@ -94,6 +103,7 @@ export class DetectionEngine {
    */
   async recover(): Promise<SignalRecord[]> {
     const byName = new Map(this.rules.map((r) => [r.name, r]));
+    this.composites.restore(await this.ports.loadCompositeStates());
     const stored = await this.ports.loadStates();
     const replay: { seriesId: number; after: number }[] = [];
     for (const s of stored) {
@@ -131,7 +141,9 @@ export class DetectionEngine {
     }
     this.dirty.clear();
     await this.ports.saveStates(rows);
-    return rows.length;
+    const composites = this.composites.takeDirty();
+    await this.ports.saveCompositeStates(composites);
+    return rows.length + composites.length;
   }
 
   /** Lets time-driven detectors (staleness) look at the clock; answers the signals raised. */
@@ -152,11 +164,13 @@ export class DetectionEngine {
       if (!series || !result) continue;
       this.apply(rule, series, key, state, result.state, result.output, now, NaN, fresh);
     }
+    this.composites.feed(fresh);
+    this.composites.tick(now, fresh);
     return this.store(fresh);
   }
 
   private async process(rows: ObservationRows): Promise<SignalRecord[]> {
-    if (this.rules.length === 0 || rows.length === 0) return [];
+    if (this.seriesRules.length === 0 || rows.length === 0) return [];
     await this.describe(rows.seriesIds);
     // Per-series time order, whatever order the batch came in.
     const order = Array.from({ length: rows.length }, (_, i) => i);
@@ -168,6 +182,9 @@ export class DetectionEngine {
       if (!series) continue;
       for (const rule of this.rulesFor(series)) this.evaluate(rule, series, rows.times[i]!, rows.values[i]!, fresh);
     }
+    // Every derived signal, stored before or not, feeds the composites: a replay after a restart
+    // must count the same members as the uninterrupted run did.
+    this.composites.feed(fresh);
     return this.store(fresh);
   }
 
@@ -241,7 +258,7 @@ export class DetectionEngine {
   private rulesFor(series: SeriesInfo): ActiveRule[] {
     let rules = this.matched.get(series.id);
     if (!rules) {
-      rules = this.rules.filter((r) => r.matches(series));
+      rules = this.seriesRules.filter((r) => r.matches(series));
       this.matched.set(series.id, rules);
     }
     return rules;

@@ -22,6 +22,8 @@ export function detectionPorts(store: Store, events: EventPublisher, clock: Cloc
     insertSignals: (signals) => detection.insertSignals(signals),
     saveStates: (states) => detection.saveStates(states),
     loadStates: () => detection.allStates(),
+    saveCompositeStates: (states) => detection.saveCompositeStates(states),
+    loadCompositeStates: () => detection.allCompositeStates(),
     observationsAfter: (seriesId, afterMs) => observations.range(seriesId, { from: afterMs + 1 }, replayLimit),
     onSignals(signals: readonly SignalRecord[]) {
       for (const s of signals) events.publish({ type: 'signal', at: clock.now(), data: signalEventData(s) });

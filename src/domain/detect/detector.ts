@@ -36,6 +36,11 @@ export interface DetectorDefinition<Params = unknown, State = unknown> {
   readonly type: string;
   /** One line on what it detects, for docs and the rule editor. */
   readonly summary: string;
+  /**
+   * What the detector consumes: observations (the default) or other rules' signals (composite
+   * rules, which the engine feeds with the functions of their own module, never `step`).
+   */
+  readonly input?: 'observations' | 'signals';
   /** Checks raw parameters (the rule's `detector` object without `type`); answers them typed or every problem. */
   parseParams(raw: Record<string, unknown>): { params: Params } | { problems: ParamProblem[] };
   /** State before the first observation. */

@@ -13,11 +13,21 @@ export interface StoredDetectorState {
   lastT: number;
 }
 
+/** A composite rule's checkpointed state for one group of series (e.g. `area=D01`). */
+export interface StoredCompositeState {
+  rule: string;
+  subject: string;
+  fingerprint: string;
+  state: unknown;
+}
+
 /** A signal as stored and shown. */
 export interface SignalRecord {
   id: number;
   rule: string;
-  seriesId: number;
+  /** The series the signal is about; null for a composite rule's signal about a group. */
+  seriesId: number | null;
+  /** The series' key, or the group a composite signal is about (e.g. `area=D01`). */
   seriesKey: string;
   t: number;
   kind: SignalKind;
@@ -50,7 +60,7 @@ export interface SignalFilter {
 interface SignalRow {
   id: number;
   rule_name: string;
-  series_id: number;
+  series_id: number | null;
   series_key: string;
   t: Date;
   kind: SignalKind;
@@ -111,6 +121,28 @@ export class DetectionRepo {
     );
   }
 
+  /** Every checkpointed composite state (for recovery at start). */
+  async allCompositeStates(): Promise<StoredCompositeState[]> {
+    const res = await this.client.query<{ rule_name: string; subject: string; rule_fingerprint: string; state: unknown }>(
+      'select rule_name, subject, rule_fingerprint, state from composite_states',
+    );
+    return res.rows.map((r) => ({ rule: r.rule_name, subject: r.subject, fingerprint: r.rule_fingerprint, state: r.state }));
+  }
+
+  /** Writes composite states in one statement (insert or replace). */
+  async saveCompositeStates(states: readonly StoredCompositeState[]): Promise<void> {
+    if (states.length === 0) return;
+    const payload = JSON.stringify(states.map((s) => ({ rule_name: s.rule, subject: s.subject, rule_fingerprint: s.fingerprint, state: s.state })));
+    await this.client.query(
+      `insert into composite_states (rule_name, subject, rule_fingerprint, state, updated_at)
+       select rule_name, subject, rule_fingerprint, state, now()
+         from jsonb_to_recordset($1::jsonb) as x(rule_name text, subject text, rule_fingerprint text, state jsonb)
+       on conflict (rule_name, subject) do update
+         set rule_fingerprint = excluded.rule_fingerprint, state = excluded.state, updated_at = now()`,
+      [payload],
+    );
+  }
+
   /** Stores signals once each (a replayed one is skipped); answers those newly stored, with ids. */
   async insertSignals(signals: readonly NewSignal[]): Promise<SignalRecord[]> {
     if (signals.length === 0) return [];
@@ -135,7 +167,7 @@ export class DetectionRepo {
        select rule_name, series_id, series_key, t, kind, level, previous_level, value, upperbound, labels, annotations, extras
          from jsonb_to_recordset($1::jsonb) as x(rule_name text, series_id int4, series_key text, t timestamptz, kind text, level text,
               previous_level text, value float8, upperbound float8, labels jsonb, annotations jsonb, extras jsonb)
-       on conflict (rule_name, series_id, t, kind) do nothing
+       on conflict (rule_name, series_key, t, kind) do nothing
        returning *`,
       [payload],
     );
