@@ -1,4 +1,4 @@
-import { parseCountCusumControl, standardise, type CusumTransform } from './count-cusum.ts';
+import { parseCountCusumControl, standardise, upperBound, type CusumTransform } from './count-cusum.ts';
 import type { DetectorDefinition, DetectorOutput, ParamProblem } from './detector.ts';
 import { arrival, checkedControl, countOf, periodOfYear, rControl, readFreq, type PeriodFreq } from './period-counts.ts';
 import { fitPoissonGlm } from './stats/poisson-glm.ts';
@@ -190,30 +190,4 @@ function evaluate(params: CountCusumParams, before: Before, index: number, v: nu
     // JSON cannot carry Infinity: an unbounded sum is held at the largest double, which still alarms.
     cusum: Number.isNaN(s) ? previous : Math.min(s, Number.MAX_VALUE),
   };
-}
-
-/**
- * R's back-transformation, as count-cusum.ts has it (not exported there): the count that brings
- * S_t to h given C = S_{t−1}, with R's quirks ("anscombe2nd" uses m^(1/3)/9; "none" answers h − S_t).
- */
-function upperBound(m: number, c: number, trans: CusumTransform, h: number, k: number, alpha: number, s: number): number {
-  const d = h + k - c;
-  switch (trans) {
-    case 'rossi':
-      return 2 * h * Math.sqrt(m) + 2 * k * Math.sqrt(m) - 2 * c * Math.sqrt(m) + 5 * m - 2 * Math.sqrt(4 * m * m + 2 * Math.pow(m, 3 / 2) * h + 2 * Math.pow(m, 3 / 2) * k - 2 * Math.pow(m, 3 / 2) * c);
-    case 'standard':
-      return Math.ceil(Math.sqrt(m) * d + m);
-    case 'anscombe': {
-      const base = (2 / 3) * Math.pow(m, 1 / 6) * d + Math.pow(m, 2 / 3);
-      return base < 0 ? 0 : Math.pow(base, 3 / 2);
-    }
-    case 'anscombe2nd': {
-      const base = (2 / 3) * Math.pow(m, 1 / 6) * d + (Math.pow(m, 2 / 3) - Math.pow(m, 1 / 3) / 9);
-      return base < 0 ? 0 : Math.pow(base, 3 / 2);
-    }
-    case 'pearsonNegBin':
-      return Math.sqrt(m + alpha * m * m) * d + m;
-    case 'none':
-      return h - s;
-  }
 }

@@ -163,7 +163,7 @@ export function standardise(x: number, m: number, trans: CusumTransform, alpha: 
  * "anscombe2nd" uses m^(1/3)/9 here but m^(−1/3)/9 in the standardisation; "none" answers
  * h − S_t (not h − S_{t−1}).
  */
-function upperBound(m: number, c: number, trans: CusumTransform, h: number, k: number, alpha: number, s: number): number {
+export function upperBound(m: number, c: number, trans: CusumTransform, h: number, k: number, alpha: number, s: number): number {
   const d = h + k - c;
   switch (trans) {
     case 'rossi':
