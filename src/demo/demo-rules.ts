@@ -31,6 +31,23 @@ export function demoRuleFiles(): DemoRuleFile[] {
   const files: { file: string; rules: Record<string, unknown>[]; comment: string }[] = [
     { file: 'river-gauges.yaml', comment: 'Each gauge against its own warning levels, held 10 minutes.', rules: gauges.map(gaugeRule) },
     {
+      file: 'river-basin.yaml',
+      comment: 'A flood spreading along a river: several of its gauges in alarm within three hours (a composite rule).',
+      rules: [
+        {
+          name: 'river-flood-spreading',
+          select: { indicator: 'river_level' },
+          detector: { type: 'composite', rules: 'river-rg-*', count: 3, within: '3h', minLevel: 'yellow', by: ['river'] },
+          levels: { alarm: 'orange' },
+          labels: { hazard: 'flood' },
+          annotations: {
+            summary: '{{value}} gauges on the {{labels.river}} in alarm within 3 hours',
+            description: 'Several gauges along one river are above their warning levels: the flood is not local to one station.',
+          },
+        },
+      ],
+    },
+    {
       file: 'stations.yaml',
       comment: 'A gauge that stops reporting is itself a hazard during a flood.',
       rules: [

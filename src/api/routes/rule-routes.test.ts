@@ -99,6 +99,21 @@ describe('rule routes', () => {
     expect((await call('viewer', 'GET', '/api/v1/rules/r-create')).json()).toEqual(expected);
   });
 
+  it('accepts an aggregate and answers it with its defaults, on create, read and replace', async () => {
+    const res = await call('analyst', 'POST', '/api/v1/rules', rule('r-weekly', 30, { aggregate: { period: 'isoweek', timezone: 'Asia/Shanghai' } }));
+    expect(res.statusCode).toBe(201);
+    const aggregate = { period: 'isoweek', of: 'sum', timezone: 'Asia/Shanghai', evaluate: 'closed' };
+    expect(res.json().aggregate).toEqual(aggregate);
+    const read = (await call('viewer', 'GET', '/api/v1/rules/r-weekly')).json();
+    expect(read.aggregate).toEqual(aggregate);
+    const edited = { ...read, aggregate: { ...read.aggregate, evaluate: 'running' } };
+    const put = await call('analyst', 'PUT', '/api/v1/rules/r-weekly', edited);
+    expect(put.statusCode).toBe(200);
+    expect(put.json().aggregate).toEqual({ ...aggregate, evaluate: 'running' });
+    const bad = await call('viewer', 'POST', '/api/v1/rules/validate', rule('r-try', 1, { aggregate: { period: 'fortnight', timezone: 'Asia/Shanghia' } }));
+    expect(bad.json().problems.map((p: { field: string }) => p.field)).toEqual(['aggregate.period', 'aggregate.timezone']);
+  });
+
   it('answers 400 listing every problem with its field, and saves nothing', async () => {
     const res = await call('analyst', 'POST', '/api/v1/rules', {
       name: 'r-bad',

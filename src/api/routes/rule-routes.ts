@@ -33,6 +33,18 @@ const ruleView = Type.Object({
     area: Type.Optional(Type.String()),
     labels: Type.Optional(textMap),
   }),
+  // Listed field by field: the response serializer drops what a schema does not name.
+  aggregate: Type.Optional(
+    Type.Object(
+      {
+        period: Type.String({ description: 'day, isoweek or month' }),
+        of: Type.String({ description: 'sum, count, mean or max' }),
+        timezone: Type.String({ description: 'IANA time zone in which periods begin at local midnight' }),
+        evaluate: Type.String({ description: 'closed (a period once it is over) or running (also the period in progress)' }),
+      },
+      { description: 'Raw observations gathered into one value per period before the detector sees them' },
+    ),
+  ),
   detector: Type.Object({ type: Type.String() }, { additionalProperties: true, description: 'The detector type and its parameters' }),
   for: Type.Union([Type.String(), Type.Number()], { description: 'Hold time: a duration such as 10m, or milliseconds' }),
   labels: textMap,
@@ -63,7 +75,8 @@ const ruleBody = Type.Object(
   {
     additionalProperties: true,
     description:
-      'A rule as in a rules file: name, select {key, domain, indicator, area, labels}, detector {type, …parameters}, ' +
+      'A rule as in a rules file: name, select {key, domain, indicator, area, labels}, aggregate {period, of, timezone, evaluate}, ' +
+      'detector {type, …parameters}, ' +
       'for, labels, annotations {summary, description, runbook_url, …}, levels, enabled. Read-only fields are ignored.',
   },
 );

@@ -38,4 +38,26 @@ describe('toActiveRule', () => {
     expect(active.annotations({ series: 'RG-1.level', level: 'orange', value: 5.2, labels })).toEqual({ summary: 'River at RG-1.level is orange (5.2 m) in D01' });
     expect(active.annotations({ series: 'RG-1.level', level: null, value: 4.1, labels })).toEqual({ summary: 'River at RG-1.level is normal (4.1 m) in D01' });
   });
+
+  it('wraps the detector to aggregate periods when the rule says so, and hashes the aggregate', () => {
+    const weekly = { ...base, aggregate: { period: 'isoweek', of: 'count' }, detector: { type: 'ears', method: 'C1', baseline: 3 } };
+    const plain = toActiveRule(rule({ ...weekly, aggregate: undefined }), registry);
+    const active = toActiveRule(rule(weekly), registry);
+    expect(active.fingerprint).not.toBe(plain.fingerprint);
+    expect(ruleFingerprint(rule({ ...weekly, aggregate: { period: 'isoweek', of: 'sum' } }))).not.toBe(active.fingerprint);
+    expect(plain.detector.tick).toBeUndefined();
+    expect(active.detector.tick).toBeTypeOf('function');
+    expect(active.params).toMatchObject({ aggregate: { period: 'isoweek', of: 'count', timezone: 'UTC', evaluate: 'closed' }, inner: { method: 'C1', baseline: 3 } });
+
+    // Weekly counts 2, 2, 2, 9 of single reports (weeks from Monday 2026-01-05): the fourth week alarms once the clock ends it.
+    const week = 7 * 86_400_000;
+    const w0 = Date.UTC(2026, 0, 5);
+    let state = active.detector.init(active.params);
+    [2, 2, 2, 9].forEach((count, k) => {
+      for (let i = 0; i < count; i++) state = active.detector.step(active.params, state, { t: w0 + k * week + i * 3_600_000, v: 1 }).state;
+    });
+    const closed = active.detector.tick!(active.params, state, w0 + 4 * week);
+    expect(closed?.output).toMatchObject({ level: 'yellow', extras: { period: w0 + 3 * week, period_value: 9, partial: 0 } });
+    expect(active.levelOf(closed!.output)).toBe('orange');
+  });
 });

@@ -4,6 +4,7 @@ import { ruleLevel } from '../../domain/detect/rules/rule.ts';
 import { compileSelector } from '../../domain/detect/rules/selector.ts';
 import { renderAnnotation } from '../../domain/detect/rules/annotation-template.ts';
 import type { DetectorRegistry } from '../../domain/detect/detector.ts';
+import { aggregatingDetector } from '../../domain/detect/aggregate/aggregating-detector.ts';
 import type { ActiveRule } from './active-rule.ts';
 
 /** JSON with object keys sorted, so the same rule always hashes the same (jsonb reorders keys). */
@@ -24,10 +25,12 @@ export function ruleFingerprint(rule: Rule): string {
   return createHash('sha256').update(canonicalJson(definition)).digest('hex').slice(0, 16);
 }
 
-/** Turns a validated rule into what the detection engine runs. */
+/** Turns a validated rule into what the detection engine runs (wrapped to aggregate periods if the rule says so). */
 export function toActiveRule(rule: Rule, registry: DetectorRegistry): ActiveRule {
-  const detector = registry.get(rule.detector.type);
-  if (!detector) throw new Error(`rule ${rule.name}: no detector "${rule.detector.type}"`);
+  const definition = registry.get(rule.detector.type);
+  if (!definition) throw new Error(`rule ${rule.name}: no detector "${rule.detector.type}"`);
+  const detector = rule.aggregate ? aggregatingDetector(definition) : definition;
+  const params = rule.aggregate ? { aggregate: rule.aggregate, inner: rule.detector.params } : rule.detector.params;
   const matcher = compileSelector(rule.select);
   const templates = Object.entries(rule.annotations);
   return {
@@ -35,7 +38,7 @@ export function toActiveRule(rule: Rule, registry: DetectorRegistry): ActiveRule
     fingerprint: ruleFingerprint(rule),
     matches: (series) => matcher({ key: series.key, domain: series.domain, indicator: series.indicator, area: series.area, labels: series.labels }),
     detector,
-    params: rule.detector.params,
+    params,
     forMs: rule.forMs,
     labels: { ...rule.labels },
     levelOf: (output) => ruleLevel(rule.levels, output.level),

@@ -221,6 +221,9 @@ export class DetectionEngine {
     state.hold = hold;
     this.dirty.add(key);
     if (!transition) return;
+    // A period detector's verdict is about the period's total, not the event that closed it.
+    const periodValue = output.extras?.['period_value'];
+    if (typeof periodValue === 'number') v = periodValue;
     const labels: Record<string, string> = {
       alertname: rule.name,
       series: series.key,

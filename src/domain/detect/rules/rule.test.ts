@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseRule, ruleLevel, type ParsedRule, type Rule, type RuleProblem } from './rule.ts';
 import { fakeRegistry } from './testing/fake-registry.ts';
+import type { DetectorDefinition } from '../detector.ts';
+import { farringtonDetector } from '../farrington/farrington-detector.ts';
 
 const registry = fakeRegistry();
 
@@ -206,6 +208,75 @@ describe('parseRule: problems name the rule, the field and what is wrong', () =>
   it('allows other annotations as text, with placeholders checked', () => {
     const rule = ok(parseRule({ ...valid, annotations: { dashboard: 'https://x/{{series}}', note: 'in {{area}}' } }, registry, 'x'));
     expect(rule.annotations).toEqual({ dashboard: 'https://x/{{series}}', note: 'in {{area}}' });
+  });
+});
+
+describe('parseRule: aggregate', () => {
+  const periodic = new Map<string, DetectorDefinition<unknown, unknown>>([
+    ...registry,
+    ['farrington', farringtonDetector as DetectorDefinition<unknown, unknown>],
+    ['group', { ...registry.get('threshold')!, type: 'group', input: 'signals' } as DetectorDefinition<unknown, unknown>],
+  ]);
+  const weekly = { ...valid, aggregate: { period: 'isoweek', timezone: 'Asia/Shanghai' }, detector: { type: 'farrington', preset: 'noufaily2013', freq: 52 } };
+  const aggregateLines = (raw: unknown) => {
+    const parsed = parseRule(raw, periodic, 'x');
+    return 'problems' in parsed ? parsed.problems.map((p) => `${p.field}: ${p.message}`) : [];
+  };
+
+  it('fills in the defaults, and writes aggregate after select', () => {
+    const rule = ok(parseRule(weekly, periodic, 'x'));
+    const full = { period: 'isoweek', of: 'sum', timezone: 'Asia/Shanghai', evaluate: 'closed' };
+    expect(rule.aggregate).toEqual(full);
+    expect(rule.document.aggregate).toEqual(full);
+    expect(Object.keys(rule.document)).toEqual(['name', 'select', 'aggregate', 'detector', 'for', 'labels', 'annotations', 'enabled']);
+    expect(Object.isFrozen(rule.document.aggregate)).toBe(true);
+    const explicit = { period: 'day', of: 'max', timezone: 'UTC', evaluate: 'running' };
+    expect(ok(parseRule({ ...valid, aggregate: explicit }, registry, 'x')).aggregate).toEqual(explicit);
+  });
+
+  it('is null when absent (or written empty)', () => {
+    expect(ok(parseRule(valid, registry, 'x')).aggregate).toBeNull();
+    const rule = ok(parseRule({ ...valid, aggregate: null }, registry, 'x'));
+    expect(rule.aggregate).toBeNull();
+    expect('aggregate' in rule.document).toBe(false);
+  });
+
+  it('names each problem by its field', () => {
+    expect(aggregateLines({ ...valid, aggregate: { periode: 'isoweek' } })).toEqual([
+      'aggregate.periode: unknown field; did you mean "period"?',
+      'aggregate.period: is required: one of day, isoweek, month',
+    ]);
+    expect(aggregateLines({ ...valid, aggregate: { period: 'week', of: 'total', evaluate: 'live', timezone: 'Mars/Olympus_Mons' } })).toEqual([
+      'aggregate.period: expected one of day, isoweek, month, got the text "week"',
+      'aggregate.of: expected one of sum, count, mean, max, got the text "total"',
+      'aggregate.evaluate: expected one of closed, running, got the text "live"',
+      'aggregate.timezone: "Mars/Olympus_Mons" is not a time zone this runtime knows; use an IANA name such as Asia/Shanghai or UTC',
+    ]);
+    expect(aggregateLines({ ...valid, aggregate: { period: 'day', timezone: 8 } })).toEqual([
+      'aggregate.timezone: expected an IANA time zone such as Europe/Berlin or UTC, got the number 8',
+    ]);
+    expect(aggregateLines({ ...valid, aggregate: 'isoweek' })).toEqual([
+      'aggregate: expected a mapping such as { period: isoweek, of: sum }, got the text "isoweek"',
+    ]);
+    expect(aggregateLines({ ...valid, agregate: { period: 'day' } })).toEqual(['agregate: unknown field; did you mean "aggregate"?']);
+  });
+
+  it("checks the period against the detector's freq", () => {
+    expect(aggregateLines({ ...weekly, aggregate: { period: 'day' } })).toEqual([
+      'aggregate.period: day periods do not fit detector.freq 52, which counts isoweek periods: use period isoweek, or freq 365',
+    ]);
+    // Farrington's freq defaults to 52.
+    expect(aggregateLines({ ...weekly, aggregate: { period: 'month' }, detector: { type: 'farrington' } })).toEqual([
+      'aggregate.period: month periods do not fit detector.freq 52, which counts isoweek periods: use period isoweek, or freq 12',
+    ]);
+    expect(aggregateLines({ ...weekly, aggregate: { period: 'month' }, detector: { type: 'farrington', freq: 12 } })).toEqual([]);
+    expect(aggregateLines({ ...weekly, aggregate: { period: 'day' }, detector: { type: 'farrington', freq: 365 } })).toEqual([]);
+  });
+
+  it("refuses it on a rule over other rules' signals", () => {
+    expect(aggregateLines({ ...valid, aggregate: { period: 'day' }, detector: { type: 'group', above: 1 } })).toEqual([
+      "aggregate: the group detector combines other rules' signals, not observations: there is nothing to aggregate",
+    ]);
   });
 });
 

@@ -5,19 +5,21 @@ import { hazardDomains, isHazardDomain } from '../../observations/hazard-domains
 import { selectorFields, selectorIsEmpty, type RuleSelector } from './selector.ts';
 import { checkAnnotationTemplate } from './annotation-template.ts';
 import { clip, deepFreeze, describeValue, isMapping, unknownFieldMessage } from './field-checks.ts';
+import { parseAggregateSpec, periodMismatch, type AggregateSpec } from '../aggregate/aggregate-spec.ts';
 
 /**
  * The rule model (DESIGN.md "A rule"): a selector over series, a detector with parameters, a hold
- * time `for`, labels and annotations, and an optional mapping of the detector's levels. The same
- * shape comes from YAML/JSON files and from the API; `parseRule` checks all of it at once and
- * answers every problem, each naming the rule, the field and what is wrong.
+ * time `for`, labels and annotations, an optional mapping of the detector's levels, and an
+ * optional `aggregate` that turns raw observations into one value per day, ISO week or month.
+ * The same shape comes from YAML/JSON files and from the API; `parseRule` checks all of it at
+ * once and answers every problem, each naming the rule, the field and what is wrong.
  */
 
 /** 1–100 characters of a-z, 0-9, `_`, `.`, `-`, starting with a letter or digit: safe in URLs and file names. */
 export const ruleNamePattern = /^[a-z0-9][a-z0-9_.-]{0,99}$/;
 
 /** The fields a rule may have, in the order they are written and shown. */
-export const ruleFields = ['name', 'select', 'detector', 'for', 'labels', 'annotations', 'levels', 'enabled'] as const;
+export const ruleFields = ['name', 'select', 'aggregate', 'detector', 'for', 'labels', 'annotations', 'levels', 'enabled'] as const;
 
 /** Limits on what a rule may say, shown in the messages that enforce them. */
 export const ruleLimits = {
@@ -46,6 +48,8 @@ export type LevelMapping = Readonly<Partial<Record<LevelMappingKey, Level | 'non
 export interface RuleDocument {
   name: string;
   select: RuleSelector;
+  /** With its defaults filled in; absent when the detector sees observations as they come. */
+  aggregate?: AggregateSpec;
   detector: { type: string; [param: string]: unknown };
   /** As written: a duration such as `10m`, or milliseconds. */
   for: string | number;
@@ -59,6 +63,8 @@ export interface RuleDocument {
 export interface Rule {
   readonly name: string;
   readonly select: RuleSelector;
+  /** How observations become period values before the detector sees them; null: fed as they come. */
+  readonly aggregate: Readonly<AggregateSpec> | null;
   /** The detector's type and its parameters as its definition's `parseParams` answered them. */
   readonly detector: { readonly type: string; readonly params: unknown };
   /** Hold time in ms: how long trouble must last before the rule fires. */
@@ -114,7 +120,16 @@ export function parseRule(raw: unknown, registry: DetectorRegistry, source: stri
   const field = (key: string) => raw[key] ?? undefined;
   const name = checkName(field('name'), report);
   const select = checkSelect(field('select'), report);
+  const aggregate = checkAggregate(field('aggregate'), report);
   const detector = checkDetector(field('detector'), registry, report);
+  if (aggregate && detector) {
+    // Composite rules are fed other rules' signals (their definition says `input: 'signals'`).
+    if (registry.get(detector.type)?.input === 'signals') {
+      report('aggregate', `the ${detector.type} detector combines other rules' signals, not observations: there is nothing to aggregate`);
+    }
+    const mismatch = periodMismatch(aggregate.period, detector.params);
+    if (mismatch) report('aggregate.period', mismatch);
+  }
   const forMs = checkFor(field('for'), report);
   const labels = checkLabels(field('labels'), report);
   const annotations = checkAnnotations(field('annotations'), report);
@@ -127,6 +142,7 @@ export function parseRule(raw: unknown, registry: DetectorRegistry, source: stri
     structuredClone({
       name,
       select,
+      ...(aggregate ? { aggregate } : {}),
       detector: { type: detector.type, ...detector.raw },
       for: (field('for') as string | number | undefined) ?? 0,
       labels: labels ?? {},
@@ -138,6 +154,7 @@ export function parseRule(raw: unknown, registry: DetectorRegistry, source: stri
   const rule: Rule = {
     name,
     select: document.select,
+    aggregate: document.aggregate ?? null,
     detector: Object.freeze({ type: detector.type, params: detector.params }),
     forMs,
     labels: document.labels,
@@ -214,6 +231,16 @@ function checkSelect(value: unknown, report: Report): RuleSelector | null {
     return null;
   }
   return ok ? select : null;
+}
+
+function checkAggregate(value: unknown, report: Report): AggregateSpec | null {
+  if (value === undefined) return null;
+  const parsed = parseAggregateSpec(value);
+  if ('problems' in parsed) {
+    for (const p of parsed.problems) report(p.field, p.message);
+    return null;
+  }
+  return parsed.spec;
 }
 
 function checkDetector(
