@@ -107,7 +107,7 @@ describe('RulesCatalog', () => {
     const err = await failure(catalog.create({ name: 'bad', select: {}, detector: { type: 'threshold', above: 'x' }, colour: 1 }, 'anna'));
     expect(err.code).toBe('TOCSIN_VALIDATION');
     expect(err.message).toBe(
-      'rule "bad" has 3 problems: colour: unknown field; expected one of name, select, detector, for, labels, annotations, levels, enabled; ' +
+      'rule "bad" has 3 problems: colour: unknown field; expected one of name, select, aggregate, detector, for, labels, annotations, levels, enabled; ' +
         'select: must name at least one of key, domain, indicator, area, labels (a rule over every series is refused); ' +
         'detector.above: expected a number',
     );

@@ -9,6 +9,7 @@ import { registerUserCommands } from './user-commands.ts';
 import { registerIngestCommand } from './ingest/ingest-command.ts';
 import { registerDemoCommand } from './demo-command.ts';
 import { registerDetectCommand } from './detect-command.ts';
+import { registerBacktestCommand } from './backtest-command.ts';
 import { systemClock } from '../domain/kernel/clock.ts';
 
 /** Fails with a one-line reason on stderr and a non-zero exit code. */
@@ -81,6 +82,7 @@ export function buildProgram(): Command {
   registerUserCommands(program, (opts) => openStoreFromOptions(opts, 'tocsin user'));
   registerDemoCommand(program);
   registerDetectCommand(program);
+  registerBacktestCommand(program);
   return program;
 }
 
