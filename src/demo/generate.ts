@@ -49,6 +49,8 @@ export interface DemoTimeline {
   outbreakArea: string;
   smellArea: string;
   pumpFailureArea: string;
+  /** The gauge that goes silent for a while in every story cycle (staleness). */
+  silentGauge: string;
 }
 
 /** A seeded generator of the Riverside data set. */
@@ -86,6 +88,16 @@ export function createDemoGenerator(options: DemoGeneratorOptions): DemoGenerato
   const baselineMs = o.baselineYears * YEAR_MS + (o.baselineYears > 0 ? 4 * WEEK_MS : 0);
   const groups = groupSeries(seriesCatalogue, o.startMs, baselineMs);
   const rng = new StepRandom();
+  // In every story cycle the first river gauge loses power as the flood recedes and goes silent, so the
+  // staleness rule has something to show: a gauge that stops reporting during a flood is a hazard.
+  const silentGauge = seriesCatalogue.find((d) => d.indicator === 'river_level')!.key;
+  const isSilent = (key: string, t: number): boolean => {
+    if (key !== silentGauge) return false;
+    const c = world.cycleAt(t);
+    if (!c) return false;
+    const from = c.rainStartMs + storyOffsetsHours.gaugeSilentAfterRainStarts * HOUR_MS;
+    return t >= from && t < from + storyOffsetsHours.gaugeSilentFor * HOUR_MS;
+  };
 
   function observationsBetween(fromMs: number, toMs: number): ObservationInput[] {
     if (!Number.isFinite(fromMs) || !Number.isFinite(toMs)) {
@@ -109,6 +121,7 @@ export function createDemoGenerator(options: DemoGeneratorOptions): DemoGenerato
       if (!best) return out;
       const first = best.step === best.g.firstStep;
       for (const m of best.g.members) {
+        if (isSilent(m.def.key, bestT)) continue;
         rng.reset(hash32(o.seed, m.salt, best.step));
         const v = evaluate(world, m.def.model, m.site, bestT, rng);
         out.push(first ? withMetadata(m.def, bestT, v) : { series: m.def.key, t: bestT, v });
@@ -124,6 +137,7 @@ export function createDemoGenerator(options: DemoGeneratorOptions): DemoGenerato
     outbreakArea: outbreakDistrict,
     smellArea: riversideCommunities.find((c) => c.traits.includes('industrial'))!.id,
     pumpFailureArea: riversideCommunities.find((c) => c.traits.includes('pump-station'))!.id,
+    silentGauge,
   });
   return {
     series: () => seriesCatalogue,
@@ -185,6 +199,6 @@ export function describeScenario(options: Pick<DemoGeneratorOptions, 'historyWee
       `gastroenteritis outbreak growing in ${areaById(outbreakDistrict).name} (${outbreakDistrict}) since ${outbreakLeadWeeks} weeks before live time`,
     `Every ${cycle} demo hours: rain builds from +${s.rainStarts} h and the river crosses yellow, orange, red ` +
       `upstream to downstream; smell complaints near ${smell.name} (${smell.id}); grid frequency dips; ` +
-      `water pressure fails in ${pump.name} (${pump.id})`,
+      `water pressure fails in ${pump.name} (${pump.id}); a river gauge loses power for ${s.gaugeSilentFor} h at +${s.gaugeSilentAfterRainStarts} h`,
   ];
 }

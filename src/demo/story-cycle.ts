@@ -5,6 +5,7 @@ import type { PointKm } from './point-km.ts';
 export const storyOffsetsHours = {
   rainStarts: 0.5, rainBuildsFor: 3.5, heavyRainFor: 1.5, rainTapersFor: 1,
   smellStarts: 1, gridDipAfterRainStarts: 5, pumpFailsAfterRainStarts: 5.5, pumpFailureLasts: 3.5,
+  gaugeSilentAfterRainStarts: 10, gaugeSilentFor: 1.5,
 } as const;
 
 /** The scripted events of one story cycle, with this cycle's random variation. */
