@@ -17,19 +17,21 @@ function batch(p: CountCusumParams, ys: number[], start: [number, number]) {
   const first = p.training + 1 + lead;
   const range = Array.from({ length: observed.length - first + 1 }, (_, i) => first + i);
   const control = parseCountCusumControl({ k: p.k, h: p.h, m: p.m === 'mean' ? null : p.m, trans: p.trans, alpha: p.alpha, range });
-  const r = countCusumSeries({ observed, freq: p.freq, start }, control);
+  const r = countCusumSeries({ observed, freq: p.freq, start }, control, p.mode);
   return { at: (i: number) => ({ upperbound: r.upperbound[i + lead], alarm: r.alarm[i + lead], cusum: r.cusum[i + lead], m: r.referenceMean[i + lead] }) };
 }
 
 describe('countCusumDetector', () => {
   it('is registered as count-cusum, with R defaults and a year of training', () => {
     expect(detectorRegistry().get('count-cusum')).toBe(d);
-    expect(parsed(d, {})).toEqual({ k: 1.04, h: 2.26, m: 'mean', trans: 'standard', alpha: 0.1, freq: 52, training: 52 });
+    expect(parsed(d, {})).toEqual({ k: 1.04, h: 2.26, m: 'mean', trans: 'standard', alpha: 0.1, freq: 52, training: 52, mode: 'r' });
+    expect(parsed(d, { mode: 'textbook' }).mode).toBe('textbook');
     expect(parsed(d, { m: 4, freq: 12 })).toMatchObject({ m: 4, training: 0 });
   });
 
   it.each([
-    ['an unknown name', { kk: 1 }, 'detector.kk', /unknown parameter \(count-cusum knows k, h, m, trans, alpha, freq, training\)/],
+    ['an unknown name', { kk: 1 }, 'detector.kk', /unknown parameter \(count-cusum knows k, h, m, trans, alpha, freq, training, mode\)/],
+    ['mode', { mode: 'cdc' }, 'detector.mode', /must be "r" or "textbook", got "cdc"/],
     ['range', { range: [53, 54] }, 'detector.range', /not used by the streaming detector/],
     ['freq', { freq: 7 }, 'detector.freq', /52 \(weekly\), 12 \(monthly\) or 365/],
     ['k', { k: 'one' }, 'detector.k', /must be a number/],
@@ -58,7 +60,9 @@ describe('countCusumDetector', () => {
     [{ m: 6, trans: 'anscombe', k: 0.8, h: 4 }],
     [{ trans: 'pearsonNegBin', alpha: 0.2, training: 30 }],
     [{ trans: 'anscombe2nd', training: 26 }],
+    [{ trans: 'anscombe2nd', training: 26, mode: 'textbook' }],
     [{ trans: 'none', m: 1, k: 7.5, h: 6 }],
+    [{ trans: 'none', m: 1, k: 7.5, h: 6, mode: 'textbook' }],
   ])('gives at every period what countCusumSeries gives over the same history (%j)', (raw) => {
     const p = parsed(d, raw);
     const ys = poissonCounts(11, 300, { mean: 6, outbreaks });
@@ -158,6 +162,25 @@ describe('countCusumDetector', () => {
     const { outputs, state } = feed(d, p, weekly([0, 0, 0, 0, 0, 3, 9]));
     expect(outputs.slice(5)).toEqual([0, 0].map(() => ({ level: null, upperbound: null, extras: { cusum: null, m: 0, alarm: null } })));
     expect(JSON.parse(JSON.stringify(state))).toStrictEqual(state);
+  });
+
+  it('moves only the bound in textbook mode: S and alarms are as in mode r, and the anscombe2nd bound brings S to h', () => {
+    const ys = poissonCounts(11, 300, { mean: 6, outbreaks });
+    const r = feed(d, parsed(d, { trans: 'anscombe2nd', training: 26 }), weekly(ys)).outputs;
+    const p = parsed(d, { trans: 'anscombe2nd', training: 26, mode: 'textbook' });
+    const textbook = feed(d, p, weekly(ys)).outputs;
+    let positive = 0;
+    for (let i = 26; i < ys.length; i++) {
+      expect(textbook[i]!.extras).toEqual(r[i]!.extras);
+      const previous = i === 26 ? 0 : (textbook[i - 1]!.extras!['cusum'] as number);
+      if (textbook[i]!.upperbound === 0) continue; // every count alarms: S_{t−1} is far above h
+      positive++;
+      expect(textbook[i]!.upperbound).not.toBe(r[i]!.upperbound);
+      const m = textbook[i]!.extras!['m'] as number;
+      const reached = previous + standardise(textbook[i]!.upperbound!, m, 'anscombe2nd', p.alpha) - p.k;
+      expect(Math.abs(reached - p.h), `period ${i}`).toBeLessThan(1e-9);
+    }
+    expect(positive).toBeGreaterThan(200);
   });
 
   it('keeps no history once m is estimated', () => {

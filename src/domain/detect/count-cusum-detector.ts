@@ -1,4 +1,4 @@
-import { parseCountCusumControl, standardise, upperBound, type CusumTransform } from './count-cusum.ts';
+import { parseCountCusumControl, standardise, upperBound, type CountCusumMode, type CusumTransform } from './count-cusum.ts';
 import type { DetectorDefinition, DetectorOutput, ParamProblem } from './detector.ts';
 import { arrival, checkedControl, countOf, periodOfYear, rControl, readFreq, type PeriodFreq } from './period-counts.ts';
 import { fitPoissonGlm } from './stats/poisson-glm.ts';
@@ -7,7 +7,8 @@ import { fitPoissonGlm } from './stats/poisson-glm.ts';
  * The count CUSUM of R's `surveillance::cusum` (see count-cusum.ts) as a streaming detector over
  * period counts (`t` = start of the period). Each new period is evaluated as `countCusumSeries`
  * evaluates the same point of the whole history: S_t = max(0, S_{t−1} + z_t − k), alarm when
- * S_t ≥ h, never reset (as R), and R's upper bound — the count that would bring S_t to h.
+ * S_t ≥ h, never reset (as R), and R's upper bound — the count that would bring S_t to h (with
+ * `mode: textbook`, exactly so where R's back-transformation is not the inverse of its z_t).
  *
  * The reference mean m: a given number, and then every period is monitored from the first; or,
  * as R's m = NULL and m = "glm" estimate it from the periods before `range`, estimated once from
@@ -27,7 +28,7 @@ import { fitPoissonGlm } from './stats/poisson-glm.ts';
  * S before and after the newest period, so a revised newest count is evaluated again.
  */
 
-/** Parameters: R's control list (k, h, m, trans, alpha), the period, and the training length. */
+/** Parameters: R's control list (k, h, m, trans, alpha), the period, the training length and R's or the textbook bound. */
 export interface CountCusumParams {
   k: number;
   h: number;
@@ -39,6 +40,8 @@ export interface CountCusumParams {
   freq: PeriodFreq;
   /** Counts m is estimated from; 0 when m is given. */
   training: number;
+  /** `r` (default): R's upper bound; `textbook`: the exact inverse of the standardisation (see `CountCusumMode`). */
+  mode: CountCusumMode;
 }
 
 /** Everything the evaluation of a period needs from the periods before it. */
@@ -67,7 +70,7 @@ export interface CountCusumState extends Before {
 }
 
 const R_NAMES = ['k', 'h', 'm', 'trans', 'alpha'];
-const OWN_NAMES = ['freq', 'training'];
+const OWN_NAMES = ['freq', 'training', 'mode'];
 const WARMING_UP: DetectorOutput = Object.freeze({ level: null });
 
 /** R's count CUSUM (surveillance::cusum) on weekly, monthly or daily counts. */
@@ -93,8 +96,12 @@ export const countCusumDetector: DetectorDefinition<CountCusumParams, CountCusum
       }
       training = given as number;
     }
+    const mode = raw['mode'] ?? 'r';
+    if (mode !== 'r' && mode !== 'textbook') problems.push({ field: 'detector.mode', message: `must be "r" or "textbook", got ${JSON.stringify(mode)}` });
     if (problems.length > 0 || checked === null) return { problems };
-    return { params: { k: checked.k, h: checked.h, m: checked.m ?? 'mean', trans: checked.trans, alpha: checked.alpha, freq, training } };
+    return {
+      params: { k: checked.k, h: checked.h, m: checked.m ?? 'mean', trans: checked.trans, alpha: checked.alpha, freq, training, mode: mode as CountCusumMode },
+    };
   },
 
   init() {
@@ -180,9 +187,9 @@ function evaluate(params: CountCusumParams, before: Before, index: number, v: nu
   if (!(m > 0 && Number.isFinite(m))) {
     return { output: { level: null, upperbound: null, extras: { cusum: null, m: Number.isFinite(m) ? m : null, alarm: null } }, cusum: previous };
   }
-  const { k, h, trans, alpha } = params;
+  const { k, h, trans, alpha, mode } = params;
   const s = Math.max(0, previous + standardise(v ?? NaN, m, trans, alpha) - k);
-  let bound = upperBound(m, previous, trans, h, k, alpha, s);
+  let bound = upperBound(m, previous, trans, h, k, alpha, s, mode);
   if (Number.isNaN(bound) || bound < 0) bound = 0; // R: "ensure upper bound is positive and not NaN"
   const alarm = Number.isNaN(s) ? null : s >= h ? 1 : 0;
   return {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { TocsinError } from '../kernel/errors.ts';
-import { countCusumSeries, parseCountCusumControl, standardise, type CusumTransform } from './count-cusum.ts';
+import { countCusumSeries, parseCountCusumControl, standardise, upperBound, type CusumTransform } from './count-cusum.ts';
+import { seededRandom } from './testing/seeded-random.ts';
 
 const observed = [4, 4, 4, 4, 4, 4, 4, 4, 9, 12, 3, 4, 4];
 const range = [9, 10, 11, 12, 13];
@@ -28,6 +29,58 @@ describe('countCusumSeries', () => {
     }
   });
 
+  it('in textbook mode, the continuous bound fed back as the count brings S_t exactly to h (anscombe2nd, none, and the exact ones)', () => {
+    const rnd = seededRandom(20240611);
+    const tested: Record<string, number> = {};
+    for (let run = 0; run < 2000; run++) {
+      const m = Math.exp(-3 + 9 * rnd()); // 0.05 … 400
+      const h = 0.5 + 6 * rnd();
+      const k = 2 * rnd();
+      const c = (h + k) * 1.5 * rnd(); // S_{t−1}, also past h (no reset)
+      const alpha = 0.5 * rnd();
+      for (const trans of ['anscombe2nd', 'none', 'anscombe', 'rossi', 'pearsonNegBin'] as CusumTransform[]) {
+        const u = upperBound(m, c, trans, h, k, alpha, NaN, 'textbook');
+        if (!(u > 0)) continue; // no count is low enough (a negative base): R's and our bound are 0
+        const s = Math.max(0, c + standardise(u, m, trans, alpha) - k);
+        expect(Math.abs(s - h), `${trans} m=${m} C=${c} h=${h} k=${k}`).toBeLessThan(1e-9 * Math.max(1, h));
+        tested[trans] = (tested[trans] ?? 0) + 1;
+      }
+    }
+    for (const trans of ['anscombe2nd', 'none', 'anscombe', 'rossi', 'pearsonNegBin']) expect(tested[trans]).toBeGreaterThan(1000);
+  });
+
+  it('in mode r keeps the quirks: anscombe2nd misses h, "none" answers h − S_t; S and alarms do not depend on the mode', () => {
+    const control = parseCountCusumControl({ range, k: 0.5, h: 3, trans: 'anscombe2nd', m: 6 });
+    const r = countCusumSeries({ observed, freq: 52 }, control);
+    const textbook = countCusumSeries({ observed, freq: 52 }, control, 'textbook');
+    expect(textbook.cusum).toEqual(r.cusum);
+    expect(textbook.alarm).toEqual(r.alarm);
+    expect(countCusumSeries({ observed, freq: 52 }, control, 'r')).toEqual(r);
+    range.forEach((t, i) => {
+      const c = i === 0 ? 0 : r.cusum[t - 2]!;
+      // R: (⅔ m^⅙ (h + k − C) + m^⅔ − m^⅓/9)^(3/2).
+      expect(r.upperbound[t - 1]).toBeCloseTo(Math.pow((2 / 3) * Math.pow(6, 1 / 6) * (3.5 - c) + Math.pow(6, 2 / 3) - Math.pow(6, 1 / 3) / 9, 1.5), 12);
+      expect(textbook.upperbound[t - 1]).toBeCloseTo(Math.pow((2 / 3) * Math.pow(6, 1 / 6) * (3.5 - c) + Math.pow(6, 2 / 3) - Math.pow(6, -1 / 3) / 9, 1.5), 12);
+    });
+    const none = parseCountCusumControl({ range, k: 4, h: 10, trans: 'none', m: 1 });
+    expect(countCusumSeries({ observed, freq: 52 }, none).upperbound[8]).toBe(10 - 5); // h − S_t
+    expect(countCusumSeries({ observed, freq: 52 }, none, 'textbook').upperbound[8]).toBe(10 + 4 - 0); // h + k − S_{t−1}
+  });
+
+  it('rossi: R answers a positive bound where every count alarms, textbook 0', () => {
+    // R 4.2, surveillance 1.20.3: algo.cusum(m = 1, k = 1.04, h = 2.26, trans = "rossi") on
+    // 1 × 20, 9, 0 with range 21:22 gives S = 4.96, 2.42 (alarm, alarm) and U = 5.08847176, 0.03075775.
+    const ys = [...new Array<number>(20).fill(1), 9, 0];
+    const control = parseCountCusumControl({ range: [21, 22], m: 1, trans: 'rossi' });
+    const r = countCusumSeries({ observed: ys, freq: 52 }, control);
+    expect(r.alarm.slice(20)).toEqual([1, 1]);
+    expect(r.upperbound[20]).toBeCloseTo(5.08847176, 8);
+    expect(r.upperbound[21]).toBeCloseTo(0.03075775, 8);
+    const textbook = countCusumSeries({ observed: ys, freq: 52 }, control, 'textbook');
+    expect(textbook.upperbound[20]).toBe(r.upperbound[20]);
+    expect(textbook.upperbound[21]).toBe(0);
+  });
+
   it('answers h − S_t for trans "none", and 0 for a NaN or negative bound', () => {
     const r = countCusumSeries({ observed, freq: 52 }, parseCountCusumControl({ range, k: 4, h: 10, trans: 'none', m: 1 }));
     expect(r.cusum[8]).toBe(5);
@@ -53,6 +106,8 @@ describe('countCusumSeries', () => {
 
   it('rejects unknown names and the unsupported anscombeNegBin', () => {
     expect(() => parseCountCusumControl({ range, kk: 1 })).toThrow(/kk/);
+    // `mode` is ours (countCusumSeries' third argument, the detector's parameter), not one of R's.
+    expect(() => parseCountCusumControl({ range, mode: 'textbook' })).toThrow(/unknown control "mode"/);
     expect(() => parseCountCusumControl({ range, trans: 'anscombeNegBin' })).toThrow(TocsinError);
     expect(() => parseCountCusumControl({ k: 1 })).toThrow(/range/);
   });

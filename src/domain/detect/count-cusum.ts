@@ -11,6 +11,15 @@ import { fitPoissonGlm, predictLink } from './stats/poisson-glm.ts';
  * GLM y ~ 1 + cos(2πt/freq) + sin(2πt/freq) on the points before the range, t = start[2] + index − 1.
  */
 
+/**
+ * `r` (default): R's upper bound, quirks included; `textbook`: the upper bound is the exact
+ * inverse of the standardisation — "anscombe2nd" with m^(−1/3)/9 as in its z_t, "none" as
+ * h + k − S_{t−1}, and "rossi" 0 where every count alarms. S_t and the alarms are the same in
+ * both modes; only the bound differs. Our own option: R's control list has no such name
+ * (`parseCountCusumControl` stays R's).
+ */
+export type CountCusumMode = 'r' | 'textbook';
+
 /** R's `trans` values implemented here ("anscombeNegBin" needs a table private to the R package). */
 export type CusumTransform = 'standard' | 'rossi' | 'anscombe' | 'anscombe2nd' | 'pearsonNegBin' | 'none';
 
@@ -71,10 +80,11 @@ export interface CountCusumResult {
   cusum: (number | null)[];
 }
 
-/** surveillance::cusum on one series. `start` is R's sts start (year, period), used by m = "glm". */
+/** surveillance::cusum on one series (mode `r`) or its textbook bound. `start` is R's sts start (year, period), used by m = "glm". */
 export function countCusumSeries(
   input: { observed: (number | null)[]; freq: number; start?: [number, number] },
   control: CountCusumControl,
+  mode: CountCusumMode = 'r',
 ): CountCusumResult {
   const observed = input.observed.map((v) => (v === null ? NaN : v));
   const n = observed.length;
@@ -95,7 +105,7 @@ export function countCusumSeries(
     const mi = m[i]!;
     // R: max(0, NA) is NA, and so is every later S (Math.max propagates NaN the same way).
     const sNaN = Math.max(0, previous + standardise(x, mi, control.trans, alpha) - k);
-    let bound = upperBound(mi, previous, control.trans, h, k, alpha, sNaN);
+    let bound = upperBound(mi, previous, control.trans, h, k, alpha, sNaN, mode);
     if (Number.isNaN(bound) || bound < 0) bound = 0; // R: "ensure upper bound is positive and not NaN"
     result.upperbound[t - 1] = bound;
     result.alarm[t - 1] = Number.isNaN(sNaN) ? null : sNaN >= h ? 1 : 0;
@@ -159,14 +169,20 @@ export function standardise(x: number, m: number, trans: CusumTransform, alpha: 
 }
 
 /**
- * The count that brings S_t to h given C = S_{t−1} (R's back-transformation). QUIRK (R):
+ * The count that brings S_t to h given C = S_{t−1} (R's back-transformation). QUIRKS (R):
  * "anscombe2nd" uses m^(1/3)/9 here but m^(−1/3)/9 in the standardisation; "none" answers
- * h − S_t (not h − S_{t−1}).
+ * h − S_t (not h + k − S_{t−1}); "rossi" answers a positive count where every count alarms.
+ * Mode `textbook` corrects all three. "standard" rounds up to a whole count in both modes (the
+ * smallest count that reaches h).
  */
-export function upperBound(m: number, c: number, trans: CusumTransform, h: number, k: number, alpha: number, s: number): number {
+export function upperBound(m: number, c: number, trans: CusumTransform, h: number, k: number, alpha: number, s: number, mode: CountCusumMode = 'r'): number {
   const d = h + k - c;
   switch (trans) {
     case 'rossi':
+      // R's bound is (√(4m + 2d√m) − √m)², the square of the root √x of z(x) = d. QUIRK (R): for
+      // d below z(0) = −1.5√m that root is negative — every count alarms — yet down to d = −2√m
+      // (where it turns NaN, hence 0) R answers its square, a positive count; textbook answers 0.
+      if (mode === 'textbook' && d < -1.5 * Math.sqrt(m)) return 0;
       return 2 * h * Math.sqrt(m) + 2 * k * Math.sqrt(m) - 2 * c * Math.sqrt(m) + 5 * m - 2 * Math.sqrt(4 * m * m + 2 * Math.pow(m, 3 / 2) * h + 2 * Math.pow(m, 3 / 2) * k - 2 * Math.pow(m, 3 / 2) * c);
     case 'standard':
       return Math.ceil(Math.sqrt(m) * d + m);
@@ -175,12 +191,13 @@ export function upperBound(m: number, c: number, trans: CusumTransform, h: numbe
       return base < 0 ? 0 : Math.pow(base, 3 / 2);
     }
     case 'anscombe2nd': {
-      const base = (2 / 3) * Math.pow(m, 1 / 6) * d + (Math.pow(m, 2 / 3) - Math.pow(m, 1 / 3) / 9);
+      const shift = mode === 'r' ? Math.pow(m, 1 / 3) / 9 : Math.pow(m, -1 / 3) / 9;
+      const base = (2 / 3) * Math.pow(m, 1 / 6) * d + (Math.pow(m, 2 / 3) - shift);
       return base < 0 ? 0 : Math.pow(base, 3 / 2);
     }
     case 'pearsonNegBin':
       return Math.sqrt(m + alpha * m * m) * d + m;
     case 'none':
-      return h - s;
+      return mode === 'r' ? h - s : d;
   }
 }

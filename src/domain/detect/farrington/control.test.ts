@@ -30,6 +30,10 @@ describe('parseFarringtonControl', () => {
     expect(() => parseFarringtonControl({ thersholdMethod: 'nbPlugin' })).toThrow(/thersholdMethod/);
   });
 
+  it('keeps to R\'s names: our own `mode` belongs to the detector and to farringtonFlexibleSeries, not to R\'s list', () => {
+    expect(() => parseFarringtonControl({ mode: 'textbook' })).toThrow(/unknown control "mode"/);
+  });
+
   it('reports every problem at once, each with its field', () => {
     const checked = checkFarringtonControl({ b: 0, alpha: 2, limit54: [5, 0], powertrans: '3/4', foo: 1 });
     expect('problems' in checked && checked.problems.map((p) => p.field).sort()).toEqual(['alpha', 'b', 'foo', 'limit54', 'powertrans']);

@@ -68,6 +68,30 @@ describe('farringtonDetector', () => {
     expect(alarms).toBeGreaterThan(0);
   });
 
+  it('runs the textbook mode as farringtonFlexibleSeries does, and differs from R where the dispersion quirk matters', () => {
+    const p = params({ preset: 'farrington1996', mode: 'textbook' });
+    expect(p.mode).toBe('textbook');
+    expect(params({ preset: 'farrington1996' }).mode).toBe('r');
+    const { outputs } = replay(p, ys);
+    const rOutputs = replay(params({ preset: 'farrington1996' }), ys).outputs;
+    const range = Array.from({ length: ys.length - 300 + 1 }, (_, i) => 300 + i);
+    const batch = farringtonFlexibleSeries({ observed: ys, freq: 52, epochAsDate: false }, parseFarringtonControl({ ...farrington1996, range }), 'textbook');
+    let differ = 0;
+    for (const k of range) {
+      const out = outputs[k - 1]!;
+      expect(out.extras?.['alarm']).toBe(batch.alarm[k - 1]);
+      if (batch.upperbound[k - 1] === null) expect(out.upperbound).toBeNull();
+      else expect(out.upperbound!).toBeCloseTo(batch.upperbound[k - 1]!, 8);
+      if (out.upperbound !== rOutputs[k - 1]!.upperbound) differ++;
+    }
+    expect(differ).toBeGreaterThan(0);
+  });
+
+  it('rejects an unknown mode, naming the field', () => {
+    const parsed = farringtonDetector.parseParams({ preset: 'farrington1996', mode: 'cdc' });
+    expect('problems' in parsed && parsed.problems).toEqual([{ field: 'detector.mode', message: 'must be "r" or "textbook", got "cdc"' }]);
+  });
+
   it('warms up without a level until b years of history exist', () => {
     const { outputs } = replay(params({ preset: 'farrington1996' }), ys.slice(0, 200));
     expect(outputs.every((o) => o.level === null && o.upperbound === undefined)).toBe(true);

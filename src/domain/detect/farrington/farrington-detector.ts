@@ -1,7 +1,7 @@
 import type { DetectorDefinition, DetectorOutput, ParamProblem } from '../detector.ts';
 import { checkFarringtonControl, farringtonPresets, type FarringtonControl } from './control.ts';
 import { FitDataError } from './fit-data.ts';
-import { evaluateFarringtonAt, type PreparedSeries } from './farrington-flexible.ts';
+import { evaluateFarringtonAt, type FarringtonMode, type PreparedSeries } from './farrington-flexible.ts';
 
 /**
  * Farrington flexible as a streaming detector: the state keeps the last periods the method needs
@@ -14,9 +14,11 @@ import { evaluateFarringtonAt, type PreparedSeries } from './farrington-flexible
  * period is ignored (no output level, state unchanged).
  */
 
-/** Parameters: R's control list (merged over an optional preset), the period and the calendar mode. */
+/** Parameters: R's control list (merged over an optional preset), the period, the calendar mode and R's or the textbook method. */
 export interface FarringtonParams {
   control: FarringtonControl;
+  /** `r` (default): as surveillance, quirks included; `textbook`: the published method (see `FarringtonMode`). */
+  mode: FarringtonMode;
   /** Periods per year: 52 (ISO weeks), 12 (months) or 365 (days). */
   freq: 52 | 12 | 365;
   /** Find reference periods by calendar (R's epochAsDate) instead of by index. */
@@ -32,7 +34,7 @@ export interface FarringtonState {
 }
 
 const DAY_MS = 86_400_000;
-const OWN_KEYS = ['preset', 'freq', 'epochAsDate'];
+const OWN_KEYS = ['preset', 'freq', 'epochAsDate', 'mode'];
 
 /** Farrington flexible (surveillance::farringtonFlexible) on weekly, monthly or daily counts. */
 export const farringtonDetector: DetectorDefinition<FarringtonParams, FarringtonState> = {
@@ -53,6 +55,8 @@ export const farringtonDetector: DetectorDefinition<FarringtonParams, Farrington
     }
     const epochAsDate = raw['epochAsDate'] ?? false;
     if (typeof epochAsDate !== 'boolean') problems.push({ field: 'detector.epochAsDate', message: `must be true or false, got ${JSON.stringify(epochAsDate)}` });
+    const mode = raw['mode'] ?? 'r';
+    if (mode !== 'r' && mode !== 'textbook') problems.push({ field: 'detector.mode', message: `must be "r" or "textbook", got ${JSON.stringify(mode)}` });
     if (raw['range'] !== undefined) problems.push({ field: 'detector.range', message: 'not used by the streaming detector: every new period is evaluated' });
     const controlRaw: Record<string, unknown> = { ...base };
     for (const [key, value] of Object.entries(raw)) if (!OWN_KEYS.includes(key) && key !== 'range') controlRaw[key] = value;
@@ -65,7 +69,7 @@ export const farringtonDetector: DetectorDefinition<FarringtonParams, Farrington
     // periods (53-week years, leap days) plus the weekday shift.
     const span = f * control.b + control.w + 1 + (epochAsDate ? control.b + 7 : 0);
     const capacity = Math.max(span, control.limit54[1], control.pastWeeksNotIncluded + 1);
-    return { params: { control, freq: f, epochAsDate: epochAsDate as boolean, capacity } };
+    return { params: { control, mode: mode as FarringtonMode, freq: f, epochAsDate: epochAsDate as boolean, capacity } };
   },
 
   init() {
@@ -123,7 +127,7 @@ function evaluateNewest(params: FarringtonParams, t: number[], v: (number | null
   }
   const series: PreparedSeries = { observed, days, dayIndex, freq: params.freq, logPopulation: null };
   try {
-    const p = evaluateFarringtonAt(series, n, params.control);
+    const p = evaluateFarringtonAt(series, n, params.control, params.mode);
     const num = (x: number) => (Number.isNaN(x) ? null : x);
     return {
       level: p.alarm === 1 ? 'yellow' : null,

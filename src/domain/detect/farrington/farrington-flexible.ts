@@ -12,6 +12,20 @@ import { deltaThreshold, negativeBinomialThreshold } from './threshold.ts';
  * they happen; see ../../../../../shared/conformance/detection/README.md.
  */
 
+/**
+ * `r` (default) copies surveillance's quirks; `textbook` follows the published method
+ * (Farrington et al. 1996; Noufaily et al. 2013) where surveillance departs from it:
+ * - after reweighting, the trend test and the prediction's standard error (used by "delta" and
+ *   "muan") use the reweighted fit's own dispersion, not Σ ω((y − μ)/μ)² / (n − p) — this moves
+ *   bounds and trend decisions, hence alarms;
+ * - the NB methods' score is (y − expected)/(U − expected) on the count scale, as the delta
+ *   score, not on the link scale, and the alarm is y > U (the published rule; R's score > 1 is the
+ *   same whenever U lies above the fit, i.e. outside pathological overdispersion);
+ * - a point where no model converges has no `expected` (R leaves it at 0).
+ * Our own option: R's control list has no such name.
+ */
+export type FarringtonMode = 'r' | 'textbook';
+
 /** One evaluated time point: R's columns, NaN for NA. */
 export interface FarringtonPoint {
   upperbound: number;
@@ -103,10 +117,11 @@ export function prepareSeries(input: FarringtonSeriesInput): PreparedSeries {
 }
 
 /**
- * Evaluates time point k (1-based) as farringtonFlexible does. Throws FitDataError when the
- * reference periods do not exist (R stops the whole call then).
+ * Evaluates time point k (1-based) as farringtonFlexible does (mode `r`) or as the published
+ * method does (mode `textbook`). Throws FitDataError when the reference periods do not exist (R
+ * stops the whole call then).
  */
-export function evaluateFarringtonAt(series: PreparedSeries, k: number, control: FarringtonControl): FarringtonPoint {
+export function evaluateFarringtonAt(series: PreparedSeries, k: number, control: FarringtonControl, mode: FarringtonMode = 'r'): FarringtonPoint {
   const data = fitData(series, k, control.b, control.w, control.noPeriods, control.pastWeeksNotIncluded);
   let offset: { rows: Float64Array; now: number } | null = null;
   if (control.populationOffset) {
@@ -125,24 +140,28 @@ export function evaluateFarringtonAt(series: PreparedSeries, k: number, control:
       b: control.b,
       noPeriods: control.noPeriods,
       offset,
+      mode,
     },
     delta ? 'response' : 'link',
   );
   if (prediction === null) {
     // QUIRK (R): `expected` is not reset on this path and keeps its initial 0.
-    return { upperbound: NaN, alarm: NaN, expected: 0, score: NaN, pvalue: NaN, mu0: NaN, phi: NaN, trend: NaN, trendCoef: NaN };
+    return { upperbound: NaN, alarm: NaN, expected: mode === 'r' ? 0 : NaN, score: NaN, pvalue: NaN, mu0: NaN, phi: NaN, trend: NaN, trendCoef: NaN };
   }
   const y = series.observed[k - 1]!;
   const lu = delta
     ? deltaThreshold(prediction.fit, prediction.seFit, prediction.phi, control.powertrans, control.alpha, y)
-    : negativeBinomialThreshold(prediction.fit, prediction.seFit, prediction.phi, control.thresholdMethod as 'nbPlugin' | 'muan', control.alpha, y);
+    : negativeBinomialThreshold(prediction.fit, prediction.seFit, prediction.phi, control.thresholdMethod as 'nbPlugin' | 'muan', control.alpha, y, mode);
 
   // limit54: cases in the last limit54[2] periods, the current one included (NaN if any is missing).
   let cases = 0;
   for (let i = Math.max(k - control.limit54[1] + 1, 1); i <= k; i++) cases += series.observed[i - 1]!;
   const enough = Number.isNaN(cases) ? NaN : cases >= control.limit54[0] ? 1 : 0;
   const gatedScore = enough === 1 ? lu.score : NaN;
-  const alarm = !Number.isNaN(gatedScore) && gatedScore > 1 && y !== 0 ? 1 : 0;
+  // R: score > 1 and y ≠ 0. Textbook: y > U, the published rule; the two agree wherever U lies
+  // above the fit, which a 1 − alpha quantile does unless the overdispersion is pathological.
+  const exceeds = mode === 'r' ? !Number.isNaN(gatedScore) && gatedScore > 1 && y !== 0 : enough === 1 && y > lu.upper;
+  const alarm = exceeds ? 1 : 0;
   const upperbound = enough === 1 ? lu.upper : NaN;
   const expected = Number.isNaN(lu.upper) || enough !== 1 ? NaN : delta ? prediction.fit : Math.exp(prediction.fit);
   return {
@@ -160,10 +179,10 @@ export function evaluateFarringtonAt(series: PreparedSeries, k: number, control:
 
 /**
  * farringtonFlexible over a whole series: per-row columns like R's output (null outside
- * `control.range` and where R gives NA). Throws TOCSIN_VALIDATION when a time point of the range
- * lacks its reference periods, as R stops.
+ * `control.range` and where R gives NA), in mode `r` or `textbook` (see `FarringtonMode`).
+ * Throws TOCSIN_VALIDATION when a time point of the range lacks its reference periods, as R stops.
  */
-export function farringtonFlexibleSeries(input: FarringtonSeriesInput, control: FarringtonControl): FarringtonSeriesResult {
+export function farringtonFlexibleSeries(input: FarringtonSeriesInput, control: FarringtonControl, mode: FarringtonMode = 'r'): FarringtonSeriesResult {
   const series = prepareSeries(input);
   const n = series.observed.length;
   const range = control.range ?? defaultRange(n, input.freq, control);
@@ -183,7 +202,7 @@ export function farringtonFlexibleSeries(input: FarringtonSeriesInput, control: 
     if (k > n) throw new TocsinError('TOCSIN_VALIDATION', `range: time point ${k} is beyond the series (${n} points)`);
     let point: FarringtonPoint;
     try {
-      point = evaluateFarringtonAt(series, k, control);
+      point = evaluateFarringtonAt(series, k, control, mode);
     } catch (err) {
       if (err instanceof FitDataError) throw new TocsinError('TOCSIN_VALIDATION', `farringtonFlexible: ${err.message}`);
       throw err;

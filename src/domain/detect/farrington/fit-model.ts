@@ -17,7 +17,7 @@ import type { FitData } from './fit-data.ts';
 export interface ModelPrediction {
   /** `pred$fit`: the mean at k (type "response") or the linear predictor (type "link"). */
   fit: number;
-  /** `pred$se.fit` on the same scale, with R's dispersion (see `fitFlexible`). */
+  /** `pred$se.fit` on the same scale, with R's dispersion in mode `r` (see `fitFlexible`), the model's own in mode `textbook`. */
   seFit: number;
   /** The trend was kept. */
   doTrend: boolean;
@@ -37,6 +37,13 @@ export interface ModelSettings {
   noPeriods: number;
   /** log(population) of each fit row and of k, when `populationOffset`. */
   offset: { rows: Float64Array; now: number } | null;
+  /**
+   * Dispersion of the trend test and of the prediction's standard error after reweighting:
+   * `r` copies surveillance's Σ ω((y − μ)/μ)² / (n − p) (see `FlexibleFit.summaryWeights`),
+   * `textbook` uses the reweighted fit's own Pearson dispersion, as `summary.glm` computes it on
+   * an untouched model (working weights, which carry the prior weights ω).
+   */
+  mode: 'r' | 'textbook';
 }
 
 interface FlexibleFit {
@@ -46,7 +53,8 @@ interface FlexibleFit {
   /**
    * The weights `summary.glm`/`predict.glm` will use. QUIRK (R): after reweighting, surveillance
    * sets `model$weights <- omega`, so later summaries use Σ ω((y − μ)/μ)² / (n − p) as the
-   * dispersion instead of the model's working weights; `phi` itself is the proper value.
+   * dispersion instead of the model's working weights; `phi` itself is the proper value. Mode
+   * `textbook` keeps the working weights.
    */
   summaryWeights: ArrayLike<number>;
 }
@@ -92,7 +100,7 @@ export function fitAndPredict(data: FitData, settings: ModelSettings, scale: 're
     glm = fitOnce(trend, omega);
     const dispersion = summaryDispersion(glm);
     phi = Math.max(dispersion, 1);
-    return { glm, withTrend: trend, phi, summaryWeights: omega };
+    return { glm, withTrend: trend, phi, summaryWeights: settings.mode === 'r' ? omega : glm.workingWeights };
   };
 
   let model = fitFlexible(settings.trend);

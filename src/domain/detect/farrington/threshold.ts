@@ -55,16 +55,26 @@ export function deltaThreshold(mu0: number, se: number, phi: number, transform: 
  * "nbPlugin" / "muan": eta0 is the linear predictor and seEta0 its standard error; the mean is
  * exp(eta0), or for "muan" exp of its (1 − alpha) normal quantile; the bound is the negative
  * binomial (1 − alpha) quantile with size mu/(phi − 1), prob 1/phi (Poisson when phi = 1).
- * QUIRK (R): the score is (y − eta0)/(U − eta0), on the link scale.
+ * QUIRK (R): the score is (y − eta0)/(U − eta0), on the link scale; mode `textbook` gives
+ * (y − e)/(U − e) with e = exp(eta0), the expected count, as the delta score.
  */
-export function negativeBinomialThreshold(eta0: number, seEta0: number, phi: number, method: 'nbPlugin' | 'muan', alpha: number, y: number): Threshold {
+export function negativeBinomialThreshold(
+  eta0: number,
+  seEta0: number,
+  phi: number,
+  method: 'nbPlugin' | 'muan',
+  alpha: number,
+  y: number,
+  mode: 'r' | 'textbook' = 'r',
+): Threshold {
   const mu0 = method === 'nbPlugin' ? Math.exp(eta0) : Math.exp(eta0 + seEta0 * qnorm(1 - alpha));
   if (mu0 === Infinity) return { upper: NaN, pvalue: NaN, score: NaN, mu0 };
   let upper: number;
   if (phi > 1) upper = qnbinom(1 - alpha, mu0 / (phi - 1), 1 / phi);
   else upper = qpois(1 - alpha, mu0);
   const pvalue = phi !== 1 ? pnbinomUpper(y - 1, mu0 / (phi - 1), 1 / phi) : ppoisUpper(y - 1, mu0);
-  const score = Number.isNaN(upper) ? NaN : (y - eta0) / (upper - eta0);
+  const fit = mode === 'r' ? eta0 : Math.exp(eta0);
+  const score = Number.isNaN(upper) ? NaN : (y - fit) / (upper - fit);
   return { upper, pvalue, score, mu0 };
 }
 
