@@ -45,6 +45,8 @@ export interface AppDeps {
   rules?: RulesCatalog;
   /** Runs accepted observations through the rules; absent, nothing is detected. */
   detection?: DetectionEngine;
+  /** Observations detection may fall behind before ingest waits for it (default `detectionBacklogLimit`). */
+  detectionBacklog?: number;
   /** Heartbeat of the event stream in ms (tests shorten it). */
   sseHeartbeatMs?: number;
 }
@@ -98,7 +100,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     clock: deps.clock,
     events: deps.events,
     yieldToOthers: () => new Promise<void>((resolve) => setImmediate(resolve)),
-    ...(deps.detection ? { afterStore: feedDetection(deps.detection, app) } : {}),
+    ...(deps.detection ? { afterStore: feedDetection(deps.detection, app, deps.detectionBacklog ?? detectionBacklogLimit) } : {}),
   };
 
   await app.register(healthRoutes, {
@@ -118,6 +120,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   if (deps.rules) await app.register(ruleRoutes, { catalog: deps.rules });
   let sseClients = 0;
   deps.metrics.sseClients.collectWith(() => sseClients);
+  const engine = deps.detection;
+  if (engine) {
+    deps.metrics.detectionObservations.collectWith(() => [
+      { labels: { outcome: 'evaluated' }, value: engine.counters.evaluated },
+      { labels: { outcome: 'late' }, value: engine.counters.late },
+    ]);
+    deps.metrics.detectionSignals.collectWith(() => engine.counters.signals);
+    deps.metrics.detectionQueue.collectWith(() => engine.queuedObservations);
+  }
   await app.register(eventRoutes, {
     events: deps.events,
     onClientCount: (n) => (sseClients = n),
@@ -126,9 +137,19 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   return app;
 }
 
-/** Hands committed batches to detection without making the client wait for it; failures are logged. */
-function feedDetection(engine: DetectionEngine, app: FastifyInstance): (rows: ObservationRows) => void {
+/**
+ * Most observations waiting for detection before ingest answers only once detection has caught
+ * up with its batch: clients then slow down instead of the queue growing without bound.
+ */
+export const detectionBacklogLimit = 2_000_000;
+
+/**
+ * Hands committed batches to detection without making the client wait for it, unless detection is
+ * more than `backlog` observations behind; failures are logged.
+ */
+function feedDetection(engine: DetectionEngine, app: FastifyInstance, backlog: number): (rows: ObservationRows) => Promise<unknown> | undefined {
   return (rows) => {
-    engine.submit(rows).catch((err: unknown) => app.log.error({ err }, 'detection failed on a batch'));
+    const done = engine.submit(rows).catch((err: unknown) => app.log.error({ err }, 'detection failed on a batch'));
+    return engine.queuedObservations > backlog ? done : undefined;
   };
 }

@@ -17,7 +17,8 @@ export interface IngestDeps {
    */
   yieldToOthers?: () => Promise<void>;
   /** Told about every committed batch (detection); must not throw and must not be awaited by the caller. */
-  afterStore?: (rows: ObservationRows) => void;
+  /** Told of each committed batch; when it answers a promise, the ingest waits for it (backpressure). */
+  afterStore?: (rows: ObservationRows) => void | Promise<unknown>;
 }
 
 /** Lines parsed between two pauses: about a millisecond of work. */
@@ -48,7 +49,7 @@ export async function storeParsedBatch(deps: IngestDeps, batch: ParsedBatch, sou
     }
     const rows = { seriesIds, times, values, length: n };
     ({ inserted } = await deps.store.insertObservations(rows));
-    deps.afterStore?.(rows);
+    await deps.afterStore?.(rows);
   }
   const storeMs = performance.now() - started;
   const result: IngestOutcome = {

@@ -1,10 +1,16 @@
-import { Metric, type LabelSet } from './metric.ts';
+import { Metric, type Collect, type LabelSet } from './metric.ts';
 import { sampleLine, sorted } from './prometheus-text.ts';
 
 /** A value that only goes up (until the process restarts). */
 export class Counter<L extends string = never> extends Metric<L> {
   readonly type = 'counter';
   private readonly series = new Map<string, { labels: string; value: number }>();
+  private collector: Collect<L> | undefined;
+
+  /** Reads the totals at scrape time from a part that keeps its own (monotonic) counts. */
+  collectWith(collect: Collect<L>): void {
+    this.collector = collect;
+  }
 
   /** Adds `by` (default 1, never negative) to the series of these labels. */
   inc(labels: LabelSet<L>, by = 1): void {
@@ -33,6 +39,10 @@ export class Counter<L extends string = never> extends Metric<L> {
   }
 
   protected renderSamples(out: string[]): void {
+    if (this.collector) {
+      this.renderCollected(out, this.collector());
+      return;
+    }
     for (const s of sorted(this.series.values())) out.push(sampleLine(this.name, s.labels, s.value));
   }
 }

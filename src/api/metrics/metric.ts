@@ -1,7 +1,16 @@
-import { escapeHelp, escapeLabelValue } from './prometheus-text.ts';
+import { escapeHelp, escapeLabelValue, sampleLine, sorted } from './prometheus-text.ts';
 
 /** The values of one sample's labels, one per declared label name. */
 export type LabelSet<L extends string> = { readonly [K in L]: string };
+
+/** One labelled value, as a collect callback answers it. */
+export interface CollectedSample<L extends string> {
+  labels: LabelSet<L>;
+  value: number;
+}
+
+/** A collect callback: a number for a metric without labels, or labelled samples. */
+export type Collect<L extends string> = () => number | readonly CollectedSample<L>[];
 
 /** What every metric is declared with. */
 export interface MetricOptions<L extends string> {
@@ -52,6 +61,17 @@ export abstract class Metric<L extends string> {
   render(out: string[]): void {
     out.push(`# HELP ${this.name} ${escapeHelp(this.help)}`, `# TYPE ${this.name} ${this.type}`);
     this.renderSamples(out);
+  }
+
+  /** Renders what a collect callback answered at scrape time. */
+  protected renderCollected(out: string[], collected: number | readonly CollectedSample<L>[]): void {
+    if (typeof collected === 'number') {
+      if (this.labelNames.length > 0) throw new Error(`${this.name}: a labelled ${this.type} must collect samples, not a number`);
+      out.push(sampleLine(this.name, '', collected));
+      return;
+    }
+    const samples = collected.map((s) => ({ labels: this.renderLabels(s.labels), value: s.value }));
+    for (const s of sorted(samples)) out.push(sampleLine(this.name, s.labels, s.value));
   }
 
   protected abstract renderSamples(out: string[]): void;

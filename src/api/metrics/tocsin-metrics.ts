@@ -31,6 +31,12 @@ export interface TocsinMetrics {
   readonly uptime: Gauge;
   /** Connected server-sent-event clients; the runtime sets its collect callback. */
   readonly sseClients: Gauge;
+  /** Observation × rule evaluations by outcome (`evaluated`, `late`); read from the detection engine. */
+  readonly detectionObservations: Counter<'outcome'>;
+  /** Signals stored (firing, changed, resolved); read from the detection engine. */
+  readonly detectionSignals: Counter;
+  /** Observations accepted but not yet run through detection. */
+  readonly detectionQueue: Gauge;
   readonly buildInfo: Gauge<'version'>;
   /** Counts one ingested batch and its store time. */
   recordIngest(source: string, outcome: Pick<IngestOutcome, 'accepted' | 'duplicates' | 'rejected' | 'storeMs'>): void;
@@ -114,6 +120,13 @@ export function createTocsinMetrics(options: TocsinMetricsOptions = {}): TocsinM
   uptime.collectWith(() => process.uptime());
   const sseClients = registry.gauge({ name: 'tocsin_sse_clients', help: 'Connected server-sent-event clients.' });
   sseClients.set({}, 0);
+  const detectionObservations = registry.counter({
+    name: 'tocsin_detection_evaluations_total',
+    help: 'Observations run through a rule (outcome evaluated), or skipped as not newer than what the rule last saw of the series (outcome late).',
+    labelNames: ['outcome'] as const,
+  });
+  const detectionSignals = registry.counter({ name: 'tocsin_detection_signals_total', help: 'Signals stored by detection (firing, changed and resolved).' });
+  const detectionQueue = registry.gauge({ name: 'tocsin_detection_queue_observations', help: 'Observations stored but not yet run through detection.' });
   const buildInfo = registry.gauge({
     name: 'tocsin_build_info',
     help: 'Always 1; the version label says which Tocsin is running.',
@@ -132,6 +145,9 @@ export function createTocsinMetrics(options: TocsinMetricsOptions = {}): TocsinM
     residentMemory,
     uptime,
     sseClients,
+    detectionObservations,
+    detectionSignals,
+    detectionQueue,
     buildInfo,
     recordIngest(from, outcome) {
       const labels = { source: from };

@@ -33,7 +33,7 @@ let userCounter = 0;
 /** Builds the real application (no listening) for `app.inject()` tests. */
 export async function createTestApp(
   store: Store,
-  options: { bodyLimitBytes?: number; nowMs?: number; rules?: readonly ActiveRule[] } = {},
+  options: { bodyLimitBytes?: number; nowMs?: number; rules?: readonly ActiveRule[]; detectionBacklog?: number } = {},
 ): Promise<TestApp> {
   const clock = manualClock(options.nowMs ?? Date.UTC(2026, 10, 22, 12, 0, 0));
   const events = new EventHub();
@@ -50,6 +50,7 @@ export async function createTestApp(
     bodyLimitBytes: options.bodyLimitBytes ?? 1024 * 1024,
     logger: false,
     detection,
+    ...(options.detectionBacklog !== undefined ? { detectionBacklog: options.detectionBacklog } : {}),
   });
   const accounts = accountsRepo(store);
   return {

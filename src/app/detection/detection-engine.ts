@@ -59,6 +59,7 @@ export class DetectionEngine {
   private readonly states = new Map<string, RuleSeriesState>();
   private readonly dirty = new Set<string>();
   private queue: Promise<unknown> = Promise.resolve();
+  private queued = 0;
   readonly counters: DetectionCounters = { evaluated: 0, late: 0, signals: 0 };
 
   constructor(private readonly ports: DetectionPorts) {}
@@ -88,9 +89,15 @@ export class DetectionEngine {
     }
   }
 
+  /** Observations submitted and not yet processed (for the queue metric and backpressure). */
+  get queuedObservations(): number {
+    return this.queued;
+  }
+
   /** Queues a committed batch; resolves with the signals it raised, after those before it. */
   submit(rows: ObservationRows): Promise<SignalRecord[]> {
-    const run = this.queue.then(() => this.process(rows));
+    this.queued += rows.length;
+    const run = this.queue.then(() => this.process(rows)).finally(() => (this.queued -= rows.length));
     this.queue = run.catch(() => undefined);
     return run;
   }

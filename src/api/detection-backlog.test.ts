@@ -1,0 +1,90 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openTestStore } from '../store/testing/stores-under-test.ts';
+import { createTestApp, type TestApp } from './testing/test-app.ts';
+import type { ActiveRule } from '../app/detection/active-rule.ts';
+import type { DetectorDefinition } from '../domain/detect/detector.ts';
+
+/** Red above 10, so one observation raises one signal. */
+const aboveTen: DetectorDefinition<null, null> = {
+  type: 'test-above-ten',
+  summary: 'test only',
+  parseParams: () => ({ params: null }),
+  init: () => null,
+  step: (_p, s, input) => ({ state: s, output: { level: input.v > 10 ? 'red' : null } }),
+};
+
+const rule: ActiveRule = {
+  name: 'backlog-red',
+  fingerprint: '1',
+  matches: (s) => s.key.startsWith('BL-'),
+  detector: aboveTen as unknown as ActiveRule['detector'],
+  params: null,
+  forMs: 0,
+  labels: {},
+  levelOf: (o) => o.level,
+  annotations: () => ({}),
+};
+
+function post(t: TestApp, writer: string, key: string, values: number[]) {
+  const payload = values.map((v, i) => JSON.stringify({ series: key, t: Date.UTC(2026, 10, 21, 0, i), v })).join('\n');
+  return t.app.inject({ method: 'POST', url: '/api/v1/observations', headers: { 'content-type': 'application/x-ndjson', authorization: writer }, payload });
+}
+
+describe('detection behind ingest', () => {
+  let dispose: () => Promise<void>;
+  let store: Awaited<ReturnType<typeof openTestStore>>['store'];
+  const apps: TestApp[] = [];
+  beforeAll(async () => {
+    const opened = await openTestStore('pglite');
+    dispose = opened.dispose;
+    store = opened.store;
+  });
+  afterAll(async () => {
+    for (const t of apps) await t.app.close();
+    await dispose();
+  });
+
+  it('makes ingest wait for detection once the backlog passes its limit, so the queue cannot grow without bound', async () => {
+    const t = await createTestApp(store, { rules: [rule], detectionBacklog: 0 });
+    apps.push(t);
+    const writer = await t.bearer('analyst');
+    // Hold detection back: the engine processes batches in order, so a pending one blocks the rest.
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const blocker = t.detection.submit({ seriesIds: new Int32Array(0), times: new Float64Array(0), values: new Float64Array(0), length: 0 }).then(() => held);
+    void blocker;
+    expect(t.detection.queuedObservations).toBe(0);
+    const answered = post(t, writer, 'BL-1.level', [5, 12]);
+    // Over the limit (0): the 202 waits until detection has processed the batch.
+    let done = false;
+    void answered.then(() => (done = true));
+    // Wait (by event-loop turns, not time) until the batch is stored and handed to detection.
+    for (let turns = 0; t.detection.queuedObservations === 0 && turns < 100_000; turns++) await new Promise((r) => setImmediate(r));
+    expect(t.detection.queuedObservations).toBe(2);
+    for (let turns = 0; turns < 50; turns++) await new Promise((r) => setImmediate(r));
+    expect(done).toBe(false);
+    release();
+    const res = await answered;
+    expect(done).toBe(true);
+    expect(res.statusCode).toBe(202);
+    expect(t.detection.queuedObservations).toBe(0);
+    expect(t.detection.counters.signals).toBe(1);
+  });
+
+  it('exposes evaluations, late observations, signals and the queue at /metrics', async () => {
+    const t = await createTestApp(store, { rules: [rule] });
+    apps.push(t);
+    const writer = await t.bearer('analyst');
+    expect((await post(t, writer, 'BL-2.level', [1, 11, 12])).statusCode).toBe(202);
+    await t.detection.drain();
+    // The same minutes again: stored already, and not newer than what the rule saw.
+    expect((await post(t, writer, 'BL-2.level', [1, 11])).statusCode).toBe(202);
+    await t.detection.drain();
+    const text = (await t.app.inject({ url: '/metrics' })).body;
+    expect(text).toContain('tocsin_detection_evaluations_total{outcome="evaluated"} 3');
+    expect(text).toContain('tocsin_detection_evaluations_total{outcome="late"} 2');
+    expect(text).toContain('tocsin_detection_signals_total 1');
+    expect(text).toContain('tocsin_detection_queue_observations 0');
+    expect(text).toMatch(/# TYPE tocsin_detection_evaluations_total counter/);
+  });
+});
