@@ -22,6 +22,9 @@ describe('parseTime', () => {
     ['2026-02-30T00:00:00Z', /not a real date/],
     ['2025-02-29T00:00:00Z', /not a real date/],
     ['2026-11-21T24:00:00Z', /not a real date/],
+    // Date.parse refuses offsets of 24 h or more; the integer reader used to take them.
+    ['2026-11-21T10:00:00+24:00', /not a real date/],
+    ['2026-11-21T10:00:00.000-99:00', /not a real date/],
     [1763719200, /epoch seconds/],
     [1763719200000.5, /whole number/],
     [Number.NaN, /whole number/],

@@ -35,7 +35,7 @@ export function parseTime(t: unknown): number | string {
     return t;
   }
   if (typeof t === 'string') {
-    const fast = parseCanonicalIso(t);
+    const fast = parseCanonicalIso(t, 0, t.length);
     if (fast !== null) return fast;
     if (!isoPattern.test(t)) {
       return `t: "${clip(t)}" is not ISO-8601 with an offset (e.g. 2026-11-21T10:00:00Z) nor epoch milliseconds`;
@@ -48,17 +48,14 @@ export function parseTime(t: unknown): number | string {
   return `t: expected an ISO-8601 string or epoch milliseconds, got ${typeName(t)}`;
 }
 
-const zero = 48;
 const cumulativeDays = [0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334];
+const daysInMonths = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
-function digits(text: string, from: number, count: number): number {
-  let n = 0;
-  for (let i = from; i < from + count; i++) {
-    const d = text.charCodeAt(i) - zero;
-    if (d < 0 || d > 9) return -1;
-    n = n * 10 + d;
-  }
-  return n;
+/** The two decimal digits at text[i], or -1 when they are not both digits. */
+function twoDigits(text: string, i: number): number {
+  const a = text.charCodeAt(i) - 48;
+  const b = text.charCodeAt(i + 1) - 48;
+  return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : -1;
 }
 
 function isLeap(year: number): boolean {
@@ -68,44 +65,84 @@ function isLeap(year: number): boolean {
 /**
  * The common shapes `2026-11-21T10:00:00Z`, `…:00.123Z` and `…:00+08:00`, read with integer
  * arithmetic: parsing time is most of validating a line, and Date.parse with a regex costs about
- * ten times more. Answers null for anything else, which then takes the general path.
+ * ten times more. Reads `text` from `from` up to (not including) `to`. Answers null for anything
+ * else, which then takes the general path. The NDJSON fast path reads the same shapes from bytes
+ * (flat-line.ts readIso), character for character as here, and shares isoFieldsToMs.
  */
-function parseCanonicalIso(t: string): number | null {
-  const n = t.length;
-  if (n < 20 || n > 29 || t.charCodeAt(4) !== 45 || t.charCodeAt(7) !== 45 || t.charCodeAt(10) !== 84) return null;
-  if (t.charCodeAt(13) !== 58 || t.charCodeAt(16) !== 58) return null;
-  const year = digits(t, 0, 4);
-  const month = digits(t, 5, 2);
-  const day = digits(t, 8, 2);
-  const hour = digits(t, 11, 2);
-  const minute = digits(t, 14, 2);
-  const second = digits(t, 17, 2);
-  if (year < 0 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) {
+export function parseCanonicalIso(text: string, from: number, to: number): number | null {
+  const n = to - from;
+  if (n < 20 || n > 29 || text.charCodeAt(from + 4) !== 45 || text.charCodeAt(from + 7) !== 45 || text.charCodeAt(from + 10) !== 84) {
     return null;
   }
-  const monthDays = month === 2 ? (isLeap(year) ? 29 : 28) : [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]!;
-  if (day > monthDays) return null;
-  let i = 19;
+  if (text.charCodeAt(from + 13) !== 58 || text.charCodeAt(from + 16) !== 58) return null;
+  let i = from + 19;
   let ms = 0;
-  if (t.charCodeAt(i) === 46) {
-    if (t.charCodeAt(23) === 46 || n < 24) return null;
-    ms = digits(t, 20, 3);
-    if (ms < 0) return null;
-    i = 23;
+  if (text.charCodeAt(i) === 46) {
+    if (n < 24 || text.charCodeAt(from + 23) === 46) return null;
+    const tenths = text.charCodeAt(from + 20) - 48;
+    const rest = twoDigits(text, from + 21);
+    if (tenths < 0 || tenths > 9 || rest < 0) return null;
+    ms = tenths * 100 + rest;
+    i = from + 23;
   }
+  const sign = text.charCodeAt(i);
   let offsetMinutes = 0;
-  const sign = t.charCodeAt(i);
-  if (sign === 90 && i + 1 === n) offsetMinutes = 0;
-  else if ((sign === 43 || sign === 45) && i + 6 === n && t.charCodeAt(i + 3) === 58) {
-    const oh = digits(t, i + 1, 2);
-    const om = digits(t, i + 4, 2);
-    if (oh < 0 || om < 0 || om > 59) return null;
-    offsetMinutes = (sign === 43 ? 1 : -1) * (oh * 60 + om);
+  if (sign === 90 && i + 1 === to) offsetMinutes = 0;
+  else if ((sign === 43 || sign === 45) && i + 6 === to && text.charCodeAt(i + 3) === 58) {
+    offsetMinutes = offsetToMinutes(sign, twoDigits(text, i + 1), twoDigits(text, i + 4));
+    if (offsetMinutes === invalidOffset) return null;
   } else return null;
+  return isoFieldsToMs(
+    twoDigits(text, from),
+    twoDigits(text, from + 2),
+    twoDigits(text, from + 5),
+    twoDigits(text, from + 8),
+    twoDigits(text, from + 11),
+    twoDigits(text, from + 14),
+    twoDigits(text, from + 17),
+    ms,
+    offsetMinutes,
+  );
+}
+
+/** offsetToMinutes' answer for an hour or minute out of range (or not digits). */
+export const invalidOffset = 1e9;
+
+/**
+ * A `±hh:mm` offset in minutes east of UTC, from its sign character and two-digit fields (-1 when
+ * not digits). Date.parse refuses an offset of 24 hours or more, and so does the general path.
+ */
+export function offsetToMinutes(sign: number, hours: number, minutes: number): number {
+  if (hours < 0 || hours > 23 || minutes < 0 || minutes > 59) return invalidOffset;
+  return (sign === 43 ? 1 : -1) * (hours * 60 + minutes);
+}
+
+/**
+ * Epoch ms of a civil date and time read by parseCanonicalIso or the NDJSON fast path (two-digit
+ * fields, -1 where not digits; `ms` already checked), or null when a field is out of range or the
+ * day does not exist in its month.
+ */
+export function isoFieldsToMs(
+  century: number,
+  yy: number,
+  month: number,
+  day: number,
+  hour: number,
+  minute: number,
+  second: number,
+  ms: number,
+  offsetMinutes: number,
+): number | null {
+  if (century < 0 || yy < 0 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) {
+    return null;
+  }
+  const year = century * 100 + yy;
+  const leap = isLeap(year);
+  if (day > (month === 2 ? (leap ? 29 : 28) : daysInMonths[month - 1]!)) return null;
   // Days since 1970-01-01 for the civil date, by the proleptic Gregorian calendar.
   const y = year - 1;
   const daysBeforeYear = 365 * (year - 1970) + (Math.floor(y / 4) - Math.floor(y / 100) + Math.floor(y / 400)) - 477;
-  const days = daysBeforeYear + cumulativeDays[month - 1]! + (month > 2 && isLeap(year) ? 1 : 0) + day - 1;
+  const days = daysBeforeYear + cumulativeDays[month - 1]! + (month > 2 && leap ? 1 : 0) + day - 1;
   return ((days * 24 + hour) * 60 + minute - offsetMinutes) * 60_000 + second * 1000 + ms;
 }
 
