@@ -175,7 +175,7 @@ function c2At(hist: ArrayLike<number | null>, end: number, y: number, params: Ea
  * back to `lookback(params)`). Writes the upper bound, alarm, reference mean and SD to the result
  * slots. Every NaN is R's NA; the order of operations is R's, so results agree to the bit.
  */
-function evaluate(hist: ArrayLike<number | null>, end: number, y: number, params: EarsParams, z: number): void {
+function evaluate(hist: ArrayLike<number | null>, end: number, y: number, params: EarsParams, z: number, c2s?: Float64Array): void {
   const n = params.baseline;
   if (params.method === 'C1') {
     windowStats(hist, end, n, 1);
@@ -187,8 +187,9 @@ function evaluate(hist: ArrayLike<number | null>, end: number, y: number, params
     resStat = NaN;
   } else {
     // R evaluates max(0, C2 − 1) of the two previous periods from their own reference windows.
-    const lag2 = Math.max(0, c2At(hist, end - 2, hist[end - 2] ?? NaN, params) - 1);
-    const lag1 = Math.max(0, c2At(hist, end - 1, hist[end - 1] ?? NaN, params) - 1);
+    // A whole series passes the C2 statistics it already computed (`c2s[i]`, the same arithmetic).
+    const lag2 = Math.max(0, (c2s ? c2s[end - 2]! : c2At(hist, end - 2, hist[end - 2] ?? NaN, params)) - 1);
+    const lag1 = Math.max(0, (c2s ? c2s[end - 1]! : c2At(hist, end - 1, hist[end - 1] ?? NaN, params)) - 1);
     windowStats(hist, end, n + 2, 3);
     const sigma = Math.max(winSd, params.minSigma);
     if (params.mode === 'r') {
@@ -247,15 +248,31 @@ export function earsSeries(observed: readonly (number | null)[], range: [from: n
     throw new TocsinError('TOCSIN_VALIDATION', `range: ends at ${to} but the series has ${observed.length} periods`, { field: 'range' });
   }
   const z = qnorm(1 - params.alpha);
-  const out: EarsSeriesResult = { upperbound: [], alarm: [], refMean: [], refSd: [], c3: [] };
-  for (let t = from; t <= to; t++) {
-    const i = t - 1;
-    evaluate(observed, i, observed[i] ?? NaN, params, z);
-    out.upperbound.push(orNull(resUpper));
-    out.alarm.push(resAlarm);
-    out.refMean.push(orNull(resMean));
-    out.refSd.push(orNull(resSd));
-    out.c3.push(orNull(resStat));
+  // One typed copy (NaN = NA) so the windows read plain doubles, and outputs sized once.
+  const hist = new Float64Array(to);
+  for (let i = 0; i < to; i++) hist[i] = observed[i] ?? NaN;
+  const length = to - from + 1;
+  const out: EarsSeriesResult = {
+    upperbound: new Array<number | null>(length),
+    alarm: new Array<boolean | null>(length),
+    refMean: new Array<number | null>(length),
+    refSd: new Array<number | null>(length),
+    c3: new Array<number | null>(length),
+  };
+  // C3 sums the C2 statistics of the two periods before: compute each period's once, not three times.
+  let c2s: Float64Array | undefined;
+  if (params.method === 'C3') {
+    c2s = new Float64Array(to);
+    for (let i = from - 3; i < to - 1; i++) c2s[i] = c2At(hist, i, hist[i]!, params);
+  }
+  for (let k = 0; k < length; k++) {
+    const i = from - 1 + k;
+    evaluate(hist, i, hist[i]!, params, z, c2s);
+    out.upperbound[k] = orNull(resUpper);
+    out.alarm[k] = resAlarm;
+    out.refMean[k] = orNull(resMean);
+    out.refSd[k] = orNull(resSd);
+    out.c3[k] = orNull(resStat);
   }
   return out;
 }
