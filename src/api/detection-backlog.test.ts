@@ -1,29 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestStore } from '../store/testing/stores-under-test.ts';
 import { createTestApp, type TestApp } from './testing/test-app.ts';
-import type { ActiveRule } from '../app/detection/active-rule.ts';
-import type { DetectorDefinition } from '../domain/detect/detector.ts';
+import { aboveTenRule } from './testing/above-ten-rule.ts';
 
-/** Red above 10, so one observation raises one signal. */
-const aboveTen: DetectorDefinition<null, null> = {
-  type: 'test-above-ten',
-  summary: 'test only',
-  parseParams: () => ({ params: null }),
-  init: () => null,
-  step: (_p, s, input) => ({ state: s, output: { level: input.v > 10 ? 'red' : null } }),
-};
-
-const rule: ActiveRule = {
-  name: 'backlog-red',
-  fingerprint: '1',
-  matches: (s) => s.key.startsWith('BL-'),
-  detector: aboveTen as unknown as ActiveRule['detector'],
-  params: null,
-  forMs: 0,
-  labels: {},
-  levelOf: (o) => o.level,
-  annotations: () => ({}),
-};
+const rule = aboveTenRule('backlog-red', 'BL-');
 
 function post(t: TestApp, writer: string, key: string, values: number[]) {
   const payload = values.map((v, i) => JSON.stringify({ series: key, t: Date.UTC(2026, 10, 21, 0, i), v })).join('\n');

@@ -52,7 +52,7 @@ export function registerDetectCommand(program: Command, io: DetectIo = { stdout:
     .option('--rule <file>', 'a rule file (YAML/JSON); with several rules in it, choose one with --name')
     .option('--name <rule>', 'with --rule: which rule of the file')
     .option('--data <file.csv>', 'the series: a header with a time column (t, time or date) and a value column (observed, v or value); NA = missing')
-    .option('--tick <duration>', "with --rule: spacing of clock ticks for time-driven detectors (staleness, periods closing); default: the series' smallest gap")
+    .option('--tick <duration>', "with --rule: spacing of clock ticks for time-driven detectors (staleness, periods closing); default: the series' smallest gap, coarsened past 100,000 ticks")
     .option('--conformance <dir>', 'a folder laid out like shared/conformance/detection (cases.json + CSVs)')
     .option('--out <path>', 'with --rule: the CSV to write (default: stdout); with --conformance: a folder for each case\'s computed CSV')
     .addHelpText(
@@ -68,7 +68,7 @@ export function registerDetectCommand(program: Command, io: DetectIo = { stdout:
         if (opts.conformance !== undefined) throw new CommanderError(2, 'tocsin.detect.usage', 'tocsin detect: give either --rule and --data, or --conformance, not both');
         if (opts.rule === undefined || opts.data === undefined) throw new CommanderError(2, 'tocsin.detect.usage', `tocsin detect: --${opts.rule === undefined ? 'rule' : 'data'} is needed too`);
         try {
-          const { csv, summary } = detectRule({ rule: opts.rule, data: opts.data, ...(opts.out ? { out: opts.out } : {}), ...(opts.name ? { name: opts.name } : {}), ...(opts.tick ? { tick: opts.tick } : {}) });
+          const { csv, summary } = detectRule({ rule: opts.rule, data: opts.data, ...(opts.name ? { name: opts.name } : {}), ...(opts.tick ? { tick: opts.tick } : {}) });
           if (opts.out) fs.writeFileSync(opts.out, csv);
           else io.stdout(csv);
           io.stderr(`${summary}${opts.out ? ` → ${opts.out}` : ''}\n`);

@@ -67,6 +67,19 @@ describe('tocsin detect --rule --data', () => {
     ]);
   });
 
+  it('coarsens the default tick on a long series, so one close pair of readings does not mean millions of ticks', () => {
+    const rule = write('silent-long.yaml', 'name: silent-long\nselect: { key: "*" }\ndetector: { type: staleness, after: 30m }\n');
+    const data = write('year.csv', 't,v\n2026-01-01T00:00:00Z,1\n2026-01-01T00:00:01Z,1\n2027-01-01T00:00:00Z,1\n');
+    const rows = table(detectRule({ rule, data }).csv);
+    // A year at 1 s would be 31.5 million ticks; the default falls back to 10 minutes.
+    expect(rows.map((r) => `${r['t']} ${r['signal']}`)).toEqual([
+      '2026-01-01T00:00:00Z ',
+      '2026-01-01T00:00:01Z ',
+      '2026-01-01T00:40:01.000Z firing',
+      '2027-01-01T00:00:00Z resolved',
+    ]);
+  });
+
   it('names the line and column of bad data', () => {
     expect(() => readSeriesCsv('when,v\n1,2\n', 'a.csv')).toThrow('a.csv:1: the header needs a time column (t, time, date); it has when, v');
     expect(() => readSeriesCsv('t,what\n1,2\n', 'a.csv')).toThrow('a.csv:1: the header needs a value column (observed, v, value)');

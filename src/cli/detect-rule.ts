@@ -7,6 +7,7 @@ import { detectorRegistry } from '../domain/detect/registry.ts';
 import { formatRuleProblem, parseRuleFile } from '../domain/detect/rules/rule-file.ts';
 import { toActiveRule } from '../app/detection/active-rules.ts';
 import { runRuleOverSeries, type RuleRunRow, type SeriesPoint } from '../app/detection/run-rule-over-series.ts';
+import { defaultTickMs } from '../app/backtest/run-backtest.ts';
 
 /**
  * `tocsin detect --rule FILE --data FILE.csv [--out FILE.csv]`: one rule over one series from a
@@ -95,14 +96,13 @@ function csvText(text: string): string {
 export interface DetectRuleOptions {
   rule: string;
   data: string;
-  out?: string;
   /** Which rule of a file holding several. */
   name?: string;
-  /** Spacing of clock ticks for time-driven detectors, e.g. `1m`; default: the series' smallest gap. */
+  /** Spacing of clock ticks for time-driven detectors, e.g. `1m`; default: the series' smallest gap, coarsened past 100,000 ticks. */
   tick?: string;
 }
 
-/** Runs the command; answers a one-line summary for stderr and the CSV (written to --out or answered for stdout). */
+/** Runs the command; answers the CSV (the caller writes it to --out or stdout) and a one-line summary for stderr. */
 export function detectRule(opts: DetectRuleOptions): { csv: string; summary: string } {
   const registry = detectorRegistry();
   let text: string;
@@ -131,7 +131,9 @@ export function detectRule(opts: DetectRuleOptions): { csv: string; summary: str
     throw new DetectInputError(`--data ${opts.data}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
   }
   const { points, labels } = readSeriesCsv(dataText, path.basename(opts.data));
-  let tickMs = smallestGap(points);
+  // The series' own cadence, coarsened on long histories as a backtest does, so a year of
+  // minute data with one second-apart pair does not mean millions of ticks.
+  let tickMs = Math.max(smallestGap(points), defaultTickMs(points[points.length - 1]!.t - points[0]!.t));
   if (opts.tick !== undefined) {
     const ms = parseDuration(opts.tick);
     if (ms === null || ms <= 0) throw new DetectInputError(`--tick: expected a duration such as 1m or 1h, got "${opts.tick}"`);

@@ -1,30 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestStore } from '../../store/testing/stores-under-test.ts';
 import { createTestApp, type TestApp } from '../testing/test-app.ts';
-import type { ActiveRule } from '../../app/detection/active-rule.ts';
-import type { DetectorDefinition } from '../../domain/detect/detector.ts';
 import type { TocsinEvent } from '../../app/event-hub.ts';
+import type { ActiveRule } from '../../app/detection/active-rule.ts';
+import { aboveTenRule } from '../testing/above-ten-rule.ts';
 
-/** A test detector: red above 10. */
-const aboveTen: DetectorDefinition<null, null> = {
-  type: 'test-above-ten',
-  summary: 'test only',
-  parseParams: () => ({ params: null }),
-  init: () => null,
-  step: (_p, s, input) => ({ state: s, output: { level: input.v > 10 ? 'red' : null } }),
-};
-
-const rule: ActiveRule = {
-  name: 'gauge-red',
-  fingerprint: '1',
-  matches: (s) => s.key.startsWith('SIG-'),
-  detector: aboveTen as unknown as ActiveRule['detector'],
-  params: null,
-  forMs: 0,
-  labels: { hazard: 'flood' },
-  levelOf: (o) => o.level,
-  annotations: (c) => ({ summary: `${c.series} at ${c.value}` }),
-};
+const rule = aboveTenRule('gauge-red', 'SIG-', { labels: { hazard: 'flood' }, annotations: (c) => ({ summary: `${c.series} at ${c.value}` }) });
 
 describe('signals from ingested observations', () => {
   let t: TestApp;
