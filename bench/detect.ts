@@ -199,7 +199,7 @@ function ears(series: number, days: number, r: boolean): string[] {
         ? agreement(
             results.map((r) => r.alarm.map((a) => (a === null ? null : a ? 1 : 0))),
             rRun.matrix(`ears-r-alarm-${method}`),
-            [results.map((r) => r.upperbound), rRun.matrix(`ears-r-upperbound-${method}`)],
+            [results.map((r) => Array.from(r.upperbound, (u) => (Number.isNaN(u) ? null : u))), rRun.matrix(`ears-r-upperbound-${method}`)],
           )
         : null;
       out.push(

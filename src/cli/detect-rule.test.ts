@@ -50,7 +50,7 @@ describe('tocsin detect --rule --data', () => {
     if (!('params' in params)) throw new Error('bad params');
     const batch = earsSeries(counts, [8, counts.length], params.params);
     const ours = rows.slice(7).map((r) => Number(r['upperbound']));
-    batch.upperbound.forEach((u, i) => expect(ours[i]).toBeCloseTo(u!, 12));
+    batch.upperbound.forEach((u, i) => expect(ours[i]).toBeCloseTo(u, 12));
     expect(rows[10]!['alarm']).toBe('1');
     expect(rows[0]!['upperbound']).toBe('NA');
   });

@@ -11,12 +11,13 @@ import { glrnbSeries, parseGlrnbControl } from '../../domain/detect/glrnb.ts';
 /** Runs one conformance case with our implementation; answers columns named like the reference CSV. */
 export type CaseRunner = (c: LoadedCase) => ComputedColumns;
 
-/** Spreads range results over the whole series (NA outside the range), like R's output. */
-function spread(c: LoadedCase, from: number, values: readonly (number | boolean | null)[]): (number | null)[] {
+/** Spreads range results over the whole series (NA outside the range), like R's output; NaN is NA. */
+function spread(c: LoadedCase, from: number, values: ArrayLike<number | boolean | null>): (number | null)[] {
   const out: (number | null)[] = new Array(c.rows.length).fill(null);
-  values.forEach((v, k) => {
-    out[from - 1 + k] = v === null ? null : typeof v === 'boolean' ? (v ? 1 : 0) : v;
-  });
+  for (let k = 0; k < values.length; k++) {
+    const v = values[k]!;
+    out[from - 1 + k] = v === null || Number.isNaN(v) ? null : typeof v === 'boolean' ? (v ? 1 : 0) : v;
+  }
   return out;
 }
 

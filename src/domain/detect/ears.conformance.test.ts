@@ -48,7 +48,8 @@ describe('EARS conformance with surveillance::earsC', () => {
     evaluated.forEach((row, k) => {
       const alarm = result.alarm[k] ?? null;
       const ours = alarm === null ? null : alarm ? 1 : 0;
-      const upper = result.upperbound[k] ?? null;
+      const bound = result.upperbound[k]!;
+      const upper = Number.isNaN(bound) ? null : bound;
       if (ours === row.alarm) alarmsAgree++;
       else disagreements.push(`t=${row.t}: alarm R=${row.alarm ?? 'NA'} ours=${ours ?? 'NA'} (observed ${row.observed}, upperbound R=${row.upperbound ?? 'NA'} ours=${upper ?? 'NA'})`);
       if ((upper === null) !== (row.upperbound === null)) {

@@ -118,24 +118,58 @@ export function earsParamsFromR(
   return { params: parsed.params, range };
 }
 
-// The core writes its results here rather than into a new object: one step allocates only its
-// output. JavaScript is single-threaded and nothing is kept between calls, so this stays pure.
-let resUpper = NaN;
-let resAlarm: boolean | null = null;
-let resMean = NaN;
-let resSd = NaN;
-let resStat = NaN;
-
-// Window statistics, likewise.
-let winMean = NaN;
-let winSd = NaN;
+// The core writes its numbers into these scratch slots rather than into new objects, so that a
+// step allocates only its output. JavaScript is single-threaded and nothing is kept between
+// calls, so this stays pure. Typed slots: a write to them is a plain store.
+/** Mean and SD of the last window computed. */
+const win = new Float64Array(2);
+/** Upper bound and CDC C3 statistic (NaN when not CDC C3) of the last period judged. */
+const judged = new Float64Array(2);
 
 /**
- * Mean and sample SD (divisor n − 1) of `hist[end−hi .. end−lo]`, computed as R does: the mean is
- * refined by a second pass (R's summary.c and cov.c add Σ(x − mean)/n), the sum of squares is
- * accumulated with compensation (R uses long double) so that the last bits agree with R.
+ * The largest count whose window of n takes the exact route: with every |x| at most this,
+ * `s2 = Σx²` and `n·s2` stay below 2⁵³, so running sums of such counts are exact integers however
+ * many have entered and left. About 13 million for R's default window of 7.
+ */
+function exactCountLimit(n: number): number {
+  return Math.floor(Math.sqrt(Number.MAX_SAFE_INTEGER / (n * n)));
+}
+
+/**
+ * Mean and sample SD (divisor n − 1) from the exact sums `s1 = Σx` and `s2 = Σx²` of n counts
+ * within `exactCountLimit(n)`: numerator and denominator of the variance are exact integers, so
+ * each result is rounded once — the correctly rounded value, which R's long-double two-pass
+ * computation reaches too (it carries 11 more bits than a double).
+ */
+function statsFromExactSums(n: number, s1: number, s2: number): void {
+  win[0] = s1 / n;
+  win[1] = Math.sqrt((n * s2 - s1 * s1) / (n * (n - 1)));
+}
+
+/**
+ * Mean and sample SD (divisor n − 1) of `hist[end−hi .. end−lo]`, as R computes them. Counts are
+ * integers, whose sums are exact (`statsFromExactSums`). Any other window takes R's own route: the
+ * mean refined by a second pass (R's summary.c and cov.c add Σ(x − mean)/n), the sum of squares
+ * accumulated with compensation (R uses long double), so that the last bits agree with R.
  */
 function windowStats(hist: ArrayLike<number | null>, end: number, hi: number, lo: number): void {
+  const n = hi - lo + 1;
+  const limit = exactCountLimit(n);
+  let s1 = 0;
+  let s2 = 0;
+  for (let j = hi; j >= lo; j--) {
+    const x = hist[end - j] ?? NaN;
+    if (!(Number.isInteger(x) && Math.abs(x) <= limit)) {
+      compensatedWindowStats(hist, end, hi, lo);
+      return;
+    }
+    s1 += x;
+    s2 += x * x;
+  }
+  statsFromExactSums(n, s1, s2);
+}
+
+function compensatedWindowStats(hist: ArrayLike<number | null>, end: number, hi: number, lo: number): void {
   const n = hi - lo + 1;
   let sum = 0;
   let comp = 0;
@@ -160,75 +194,88 @@ function windowStats(hist: ArrayLike<number | null>, end: number, hi: number, lo
     comp += ss >= x ? ss - t + x : x - t + ss;
     ss = t;
   }
-  winMean = mean;
-  winSd = Math.sqrt((ss + comp) / (n - 1));
+  win[0] = mean;
+  win[1] = Math.sqrt((ss + comp) / (n - 1));
 }
 
-/** C2 statistic of a period whose count is `y` and whose earlier counts end at `hist[end − 1]`. */
-function c2At(hist: ArrayLike<number | null>, end: number, y: number, params: EarsParams): number {
-  windowStats(hist, end, params.baseline + 2, 3);
-  return (y - winMean) / Math.max(winSd, params.minSigma);
+/** The reference window of a method, as lags: periods `end − hi … end − lo` before period `end`. */
+function windowOf(params: EarsParams): { hi: number; lo: number } {
+  return params.method === 'C1' ? { hi: params.baseline, lo: 1 } : { hi: params.baseline + 2, lo: 3 };
 }
 
 /**
- * Evaluates one period: `y` is its count and `hist[end − j]` the count j periods earlier (j ≥ 1,
- * back to `lookback(params)`). Writes the upper bound, alarm, reference mean and SD to the result
- * slots. Every NaN is R's NA; the order of operations is R's, so results agree to the bit.
+ * Judges one period whose count is `y`, from the reference mean and SD of its window and, for
+ * C3, `partial` = Σ max(0, C2 − 1) over the two periods before. Answers the alarm (null for R's
+ * NA) and writes the upper bound and the CDC C3 statistic to `judged`. Every NaN is R's NA; the
+ * order of operations is R's.
  */
-function evaluate(hist: ArrayLike<number | null>, end: number, y: number, params: EarsParams, z: number, c2s?: Float64Array): void {
-  const n = params.baseline;
-  if (params.method === 'C1') {
-    windowStats(hist, end, n, 1);
-    resUpper = winMean + z * Math.max(winSd, params.minSigma);
-    resStat = NaN;
-  } else if (params.method === 'C2') {
-    windowStats(hist, end, n + 2, 3);
-    resUpper = winMean + z * Math.max(winSd, params.minSigma);
-    resStat = NaN;
+function judge(y: number, mean: number, sd: number, params: EarsParams, z: number, partial: number): boolean | null {
+  const sigma = Math.max(sd, params.minSigma);
+  judged[1] = NaN;
+  let upper: number;
+  if (params.method !== 'C3') {
+    upper = mean + z * sigma;
+  } else if (params.mode === 'r') {
+    // surveillance::earsC, verbatim: the observed count is part of its own bound (the QUIRK).
+    upper = Math.max(0, y + sigma * (z - partial));
   } else {
-    // R evaluates max(0, C2 − 1) of the two previous periods from their own reference windows.
-    // A whole series passes the C2 statistics it already computed (`c2s[i]`, the same arithmetic).
-    const lag2 = Math.max(0, (c2s ? c2s[end - 2]! : c2At(hist, end - 2, hist[end - 2] ?? NaN, params)) - 1);
-    const lag1 = Math.max(0, (c2s ? c2s[end - 1]! : c2At(hist, end - 1, hist[end - 1] ?? NaN, params)) - 1);
-    windowStats(hist, end, n + 2, 3);
-    const sigma = Math.max(winSd, params.minSigma);
-    if (params.mode === 'r') {
-      // surveillance::earsC, verbatim: the observed count is part of its own bound (the QUIRK).
-      resUpper = Math.max(0, y + sigma * (z - (lag2 + lag1)));
-      resStat = NaN;
-    } else {
-      const partial = lag2 + lag1;
-      const stat = partial + Math.max(0, (y - winMean) / sigma - 1);
-      resStat = stat;
-      // The count at which C3 would exceed the threshold: C2(t) − 1 > h − P. When P alone already
-      // exceeds h, every count alarms and there is no bound to show.
-      resUpper = partial <= cdcC3Threshold ? winMean + sigma * (1 + cdcC3Threshold - partial) : NaN;
-      resMean = winMean;
-      resSd = winSd;
-      resAlarm = Number.isNaN(stat) ? null : stat > cdcC3Threshold;
-      return;
-    }
+    const stat = partial + Math.max(0, (y - mean) / sigma - 1);
+    judged[1] = stat;
+    // The count at which C3 would exceed the threshold: C2(t) − 1 > h − P. When P alone already
+    // exceeds h, every count alarms and there is no bound to show.
+    judged[0] = partial <= cdcC3Threshold ? mean + sigma * (1 + cdcC3Threshold - partial) : NaN;
+    return Number.isNaN(stat) ? null : stat > cdcC3Threshold;
   }
-  resMean = winMean;
-  resSd = winSd;
+  judged[0] = upper;
   // R: alarm <- observed > upperbound, NA when either is NA.
-  resAlarm = Number.isNaN(resUpper) || Number.isNaN(y) ? null : y > resUpper;
+  return Number.isNaN(upper) || Number.isNaN(y) ? null : y > upper;
+}
+
+/** C2 statistic of a period whose count is `y`, from its reference mean and SD. */
+function c2Of(y: number, mean: number, sd: number, params: EarsParams): number {
+  return (y - mean) / Math.max(sd, params.minSigma);
+}
+
+/** C3's part from the two previous periods: R evaluates max(0, C2 − 1) of each from its own window. */
+function c3Partial(c2Lag2: number, c2Lag1: number): number {
+  return Math.max(0, c2Lag2 - 1) + Math.max(0, c2Lag1 - 1);
+}
+
+/**
+ * Evaluates one period of a stream: `y` is its count and `hist[end − j]` the count j periods
+ * earlier (j ≥ 1, back to `lookback(params)`). Answers the alarm; the numbers are in `judged`
+ * (bound, statistic) and `win` (reference mean and SD).
+ */
+function evaluate(hist: ArrayLike<number | null>, end: number, y: number, params: EarsParams, z: number): boolean | null {
+  const { hi, lo } = windowOf(params);
+  let partial = NaN;
+  if (params.method === 'C3') {
+    windowStats(hist, end - 2, hi, lo);
+    const lag2 = c2Of(hist[end - 2] ?? NaN, win[0]!, win[1]!, params);
+    windowStats(hist, end - 1, hi, lo);
+    partial = c3Partial(lag2, c2Of(hist[end - 1] ?? NaN, win[0]!, win[1]!, params));
+  }
+  windowStats(hist, end, hi, lo);
+  return judge(y, win[0]!, win[1]!, params, z, partial);
 }
 
 function orNull(x: number): number | null {
   return Number.isNaN(x) ? null : x;
 }
 
-/** What `earsSeries` answers: one entry per period of the range, in order. */
+/**
+ * What `earsSeries` answers: one entry per period of the range, in order. Numbers come in typed
+ * arrays with NaN for R's NA: a series of thousands of periods then costs no object per value.
+ */
 export interface EarsSeriesResult {
-  upperbound: (number | null)[];
+  upperbound: Float64Array;
   /** null where R answers NA (a missing count, or a bound that is NaN). */
   alarm: (boolean | null)[];
   /** Mean and SD of the C1 reference window (C2's for C2 and C3), as the conformance files give them. */
-  refMean: (number | null)[];
-  refSd: (number | null)[];
-  /** The CDC C3 statistic (mode `cdc`, method C3), else null. */
-  c3: (number | null)[];
+  refMean: Float64Array;
+  refSd: Float64Array;
+  /** The CDC C3 statistic (mode `cdc`, method C3), else NaN. */
+  c3: Float64Array;
 }
 
 /**
@@ -253,26 +300,61 @@ export function earsSeries(observed: readonly (number | null)[], range: [from: n
   for (let i = 0; i < to; i++) hist[i] = observed[i] ?? NaN;
   const length = to - from + 1;
   const out: EarsSeriesResult = {
-    upperbound: new Array<number | null>(length),
+    upperbound: new Float64Array(length),
     alarm: new Array<boolean | null>(length),
-    refMean: new Array<number | null>(length),
-    refSd: new Array<number | null>(length),
-    c3: new Array<number | null>(length),
+    refMean: new Float64Array(length),
+    refSd: new Float64Array(length),
+    c3: new Float64Array(length),
   };
-  // C3 sums the C2 statistics of the two periods before: compute each period's once, not three times.
-  let c2s: Float64Array | undefined;
-  if (params.method === 'C3') {
-    c2s = new Float64Array(to);
-    for (let i = from - 3; i < to - 1; i++) c2s[i] = c2At(hist, i, hist[i]!, params);
+  // One sliding pass: integer counts enter and leave exact running sums (see windowStats), so a
+  // period costs a few operations; a window holding a non-integer, a missing count or a count
+  // too large to be summed exactly is computed on its own, as the stream computes it. C3 starts two periods early for the C2 statistics.
+  const { hi, lo } = windowOf(params);
+  const n = hi - lo + 1;
+  const c3 = params.method === 'C3';
+  const limit = exactCountLimit(n);
+  let s1 = 0;
+  let s2 = 0;
+  let inexact = 0; // values in the window the exact route cannot take (NaN included)
+  const first = from - 1 - (c3 ? 2 : 0);
+  for (let j = first - hi; j <= first - lo; j++) {
+    const x = hist[j]!;
+    if (Number.isInteger(x) && Math.abs(x) <= limit) {
+      s1 += x;
+      s2 += x * x;
+    } else inexact++;
   }
-  for (let k = 0; k < length; k++) {
-    const i = from - 1 + k;
-    evaluate(hist, i, hist[i]!, params, z, c2s);
-    out.upperbound[k] = orNull(resUpper);
-    out.alarm[k] = resAlarm;
-    out.refMean[k] = orNull(resMean);
-    out.refSd[k] = orNull(resSd);
-    out.c3[k] = orNull(resStat);
+  let c2Lag2 = NaN;
+  let c2Lag1 = NaN;
+  for (let i = first; i < to; i++) {
+    if (inexact === 0) statsFromExactSums(n, s1, s2);
+    else compensatedWindowStats(hist, i, hi, lo);
+    const mean = win[0]!;
+    const sd = win[1]!;
+    const y = hist[i]!;
+    const k = i - (from - 1);
+    if (k >= 0) {
+      out.alarm[k] = judge(y, mean, sd, params, z, c3 ? c3Partial(c2Lag2, c2Lag1) : NaN);
+      out.upperbound[k] = judged[0]!;
+      out.c3[k] = judged[1]!;
+      out.refMean[k] = mean;
+      out.refSd[k] = sd;
+    }
+    if (c3) {
+      c2Lag2 = c2Lag1;
+      c2Lag1 = c2Of(y, mean, sd, params);
+    }
+    if (i + 1 === to) break;
+    const leaving = hist[i - hi]!;
+    const entering = hist[i + 1 - lo]!;
+    if (Number.isInteger(leaving) && Math.abs(leaving) <= limit) {
+      s1 -= leaving;
+      s2 -= leaving * leaving;
+    } else inexact--;
+    if (Number.isInteger(entering) && Math.abs(entering) <= limit) {
+      s1 += entering;
+      s2 += entering * entering;
+    } else inexact++;
   }
   return out;
 }
@@ -299,15 +381,17 @@ export const earsDetector: DetectorDefinition<EarsParams, EarsState> = {
     for (let k = start; k < len; k++) recent[k - start] = prev[k] ?? null;
     recent[len - start] = Number.isNaN(y) ? null : y;
     if (!full) return { state: { recent }, output: warmingUp };
-    evaluate(prev, len, y, params, qnorm(1 - params.alpha));
+    const alarm = evaluate(prev, len, y, params, qnorm(1 - params.alpha));
+    const refMean = orNull(win[0]!);
+    const refSd = orNull(win[1]!);
     const output: DetectorOutput = {
       // Levels are the rule's business; until a rule maps them, an EARS alarm is a yellow.
-      level: resAlarm === true ? 'yellow' : null,
-      upperbound: orNull(resUpper),
+      level: alarm === true ? 'yellow' : null,
+      upperbound: orNull(judged[0]!),
       extras:
         params.mode === 'cdc' && params.method === 'C3'
-          ? { ref_mean: orNull(resMean), ref_sd: orNull(resSd), c3: orNull(resStat) }
-          : { ref_mean: orNull(resMean), ref_sd: orNull(resSd) },
+          ? { ref_mean: refMean, ref_sd: refSd, c3: orNull(judged[1]!) }
+          : { ref_mean: refMean, ref_sd: refSd },
     };
     return { state: { recent }, output };
   },
