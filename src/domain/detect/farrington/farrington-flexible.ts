@@ -113,7 +113,7 @@ export function prepareSeries(input: FarringtonSeriesInput): PreparedSeries {
     logPopulation = new Float64Array(n);
     for (let i = 0; i < n; i++) logPopulation[i] = Math.log(input.population[i] ?? NaN);
   }
-  return { observed, days, dayIndex, freq: input.freq, logPopulation };
+  return { observed, days, dayIndex, freq: input.freq, logPopulation, levelScratch: new Int32Array(n + 1) };
 }
 
 /**

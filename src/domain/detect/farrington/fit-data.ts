@@ -14,6 +14,11 @@ export interface SeriesView {
   freq: number;
   /** Index (1-based) of each day, for dated series. */
   dayIndex: Map<number, number> | null;
+  /**
+   * Room for the seasonal levels (at least length + 1), reused by every time point evaluated: a
+   * fresh array per point would cost more than filling it.
+   */
+  levelScratch?: Int32Array;
 }
 
 /** The rows of one fit. */
@@ -87,8 +92,8 @@ function weekday(day: number): number {
  * blocks, the first (gap mod (p − 1)) one longer, levels 1..p − 1. Assignments happen in R's
  * order, with R's `a:b` (descending when b < a), so odd settings give R's odd answers.
  */
-export function seasonalLevels(refs: number[], k: number, b: number, w: number, p: number): Int32Array {
-  const levels = new Int32Array(k + 1);
+export function seasonalLevels(refs: number[], k: number, b: number, w: number, p: number, into?: Int32Array): Int32Array {
+  const levels = into && into.length > k ? into.fill(0, 0, k + 1) : new Int32Array(k + 1);
   const assign = (from: number, to: number, value: number) => {
     const lo = Math.min(from, to);
     const hi = Math.max(from, to);
@@ -121,7 +126,7 @@ export function seasonalLevels(refs: number[], k: number, b: number, w: number, 
  */
 export function fitData(view: SeriesView, k: number, b: number, w: number, noPeriods: number, pastWeeksNotIncluded: number): FitData {
   const refs = referencePoints(view, k, b);
-  const levels = seasonalLevels(refs, k, b, w, noPeriods);
+  const levels = seasonalLevels(refs, k, b, w, noPeriods, view.levelScratch);
   const cutFrom = Math.max(k - pastWeeksNotIncluded, 1);
   let count = 0;
   let firstIndex = 0;
@@ -130,10 +135,13 @@ export function fitData(view: SeriesView, k: number, b: number, w: number, noPer
     if (firstIndex === 0) firstIndex = i;
     if (!Number.isNaN(view.observed[i - 1]!)) count++;
   }
-  const index = new Int32Array(count);
-  const response = new Float64Array(count);
-  const wtime = new Float64Array(count);
-  const level = new Int32Array(count);
+  // Two buffers rather than four (see SeriesView.levelScratch).
+  const ints = new Int32Array(2 * count);
+  const doubles = new Float64Array(2 * count);
+  const index = ints.subarray(0, count);
+  const level = ints.subarray(count);
+  const response = doubles.subarray(0, count);
+  const wtime = doubles.subarray(count);
   const days = view.days;
   const step = days !== null ? days[1]! - days[0]! : 1;
   let r = 0;

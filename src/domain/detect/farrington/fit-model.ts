@@ -139,22 +139,33 @@ export function fitAndPredict(data: FitData, settings: ModelSettings, scale: 're
  */
 function anscombeWeights(glm: PoissonGlmFit, y: Float64Array, phi: number, threshold: number): Float64Array {
   const n = y.length;
-  const s = new Float64Array(n);
+  // s first, then overwritten in place by the weights.
+  const omega = new Float64Array(n);
   const hat = glm.hat;
   const fitted = glm.fitted;
   let denominator = 0;
   for (let i = 0; i < n; i++) {
     const mu = fitted[i]!;
     // y^(2/3)·μ^(-1/6) − μ^(1/2) by cube and square roots (≤ 1 ulp from R's pow, several times faster).
-    const cy = Math.cbrt(y[i]!);
+    const cy = cubeRootOfCount(y[i]!);
     const a = (3 / 2) * ((cy * cy) / Math.sqrt(Math.cbrt(mu)) - Math.sqrt(mu));
     // R's influence() rounds hat values within 10ε of 1 up to 1.
     const h = hat[i]! > 1 - 10 * Number.EPSILON ? 1 : hat[i]!;
-    s[i] = a / Math.sqrt(phi * (1 - h));
-    denominator += s[i]! > threshold ? Math.pow(s[i]!, -2) : 1;
+    const si = a / Math.sqrt(phi * (1 - h));
+    omega[i] = si;
+    denominator += si > threshold ? Math.pow(si, -2) : 1;
   }
   const gamma = n / denominator;
-  const omega = new Float64Array(n);
-  for (let i = 0; i < n; i++) omega[i] = s[i]! > threshold ? gamma * Math.pow(s[i]!, -2) : gamma;
+  for (let i = 0; i < n; i++) {
+    const si = omega[i]!;
+    omega[i] = si > threshold ? gamma * Math.pow(si, -2) : gamma;
+  }
   return omega;
+}
+
+/** Cube roots of small counts, looked up: every fit of a series takes them of the same counts. */
+const CUBE_ROOTS = Float64Array.from({ length: 4096 }, (_, c) => Math.cbrt(c));
+
+function cubeRootOfCount(y: number): number {
+  return y < CUBE_ROOTS.length && Number.isInteger(y) ? CUBE_ROOTS[y]! : Math.cbrt(y);
 }

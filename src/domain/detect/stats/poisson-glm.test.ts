@@ -92,6 +92,42 @@ describe('fitPoissonGlm', () => {
     expect(fit.coefficients[2]).toBeCloseTo(Math.log(7), 9);
   });
 
+  describe('levels plus one covariate (Farrington\'s shape), solved through the arrow of X\'WX', () => {
+    // A zero offset sends the same model down the general path (dense Cholesky): both must agree.
+    const general = (y: number[], level: number[], count: number, x: number[]) =>
+      fitPoissonGlm(y, { n: y.length, groups: { level, count }, columns: [x] }, { offset: new Float64Array(y.length) });
+    const arrow = (y: number[], level: number[], count: number, x: number[]) =>
+      fitPoissonGlm(y, { n: y.length, groups: { level, count }, columns: [x] });
+
+    it('gives the dense solver\'s coefficients, covariance, hat values and deviance', () => {
+      let seed = 3;
+      const next = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
+      const n = 120;
+      const level = Array.from({ length: n }, (_, i) => (i * 7) % 5);
+      const x = Array.from({ length: n }, (_, i) => i - 60.5);
+      const y = Array.from({ length: n }, (_, i) => Math.floor(next() * (8 + level[i]! * 3 + i / 20)));
+      const a = arrow(y, level, 5, x);
+      const g = general(y, level, 5, x);
+      expect(a.iterations).toBe(g.iterations);
+      expect(a.deviance).toBeCloseTo(g.deviance, 9);
+      for (let j = 0; j < 6; j++) expect(a.coefficients[j]).toBeCloseTo(g.coefficients[j]!, 10);
+      for (let j = 0; j < 36; j++) expect(Math.abs(a.covUnscaled[j]! - g.covUnscaled[j]!)).toBeLessThanOrEqual(1e-9 * Math.abs(g.covUnscaled[j]!) + 1e-15);
+      for (let i = 0; i < n; i++) expect(a.hat[i]).toBeCloseTo(g.hat[i]!, 10);
+    });
+
+    it('flags the covariate aliased when it is a combination of the levels, and a level without rows', () => {
+      const y = [4, 6, 5, 9, 7, 3];
+      const level = [0, 0, 2, 2, 0, 2];
+      const byLevel = level.map((l) => (l === 0 ? 1.5 : -2)); // constant within each level
+      for (const fit of [arrow(y, level, 3, byLevel), general(y, level, 3, byLevel)]) {
+        expect(Array.from(fit.aliased)).toEqual([0, 1, 0, 1]);
+        expect(fit.coefficients[0]).toBeCloseTo(Math.log(17 / 3), 9);
+        expect(fit.coefficients[3]).toBeNaN();
+        expect(fit.covUnscaled[3 * 4 + 3]).toBe(0);
+      }
+    });
+  });
+
   it('reports non-convergence within maxit', () => {
     const fit = fitPoissonGlm(counts, { n: 9, groups: { level: outcome, count: 3 }, columns: [treatment2, treatment3] }, { maxit: 2 });
     expect(fit.converged).toBe(false);

@@ -76,6 +76,9 @@ export interface PoissonGlmFit {
 
 const ALIAS_TOLERANCE = 1e-12;
 
+/** How often the stepped exp(slope·x) of Farrington's fits is recomputed exactly (see `update`). */
+const exactEvery = 8;
+
 /**
  * Fits log E[y] = Xβ + offset by IRLS as R's `glm.fit` does; throws only on invalid input.
  * Typed-array inputs (y, levels, a single covariate) are used without copying: keep them unchanged
@@ -91,8 +94,18 @@ export function fitPoissonGlm(y: ArrayLike<number>, design: PoissonGlmDesign, op
   const q = columns.length;
   const p = groupCount + q;
   if (y.length !== n) throw new RangeError(`fitPoissonGlm: y has ${y.length} values, the design ${n} rows`);
-  const prior = new Float64Array(n);
-  const offset = new Float64Array(options.offset ? n : 0);
+  // Every vector and matrix of the fit shares one buffer: each separate typed array would cost a
+  // backing store (~0.5 µs here), and a Farrington fit of a few hundred rows needs a dozen.
+  const block = new Float64Array(n * (options.offset ? 7 : 6) + 3 * p * p + 7 * p + groupCount);
+  let taken = 0;
+  const take = (length: number) => block.subarray(taken, (taken += length));
+  const prior = take(n);
+  const eta = take(n);
+  const mu = take(n);
+  const w = take(n);
+  const yLogY = take(n);
+  const hat = take(n);
+  const offset = take(options.offset ? n : 0);
   for (let i = 0; i < n; i++) {
     const yi = y[i]!;
     if (!(yi >= 0) || !Number.isFinite(yi)) throw new RangeError(`fitPoissonGlm: y[${i}] = ${yi} is not a non-negative count`);
@@ -102,17 +115,18 @@ export function fitPoissonGlm(y: ArrayLike<number>, design: PoissonGlmDesign, op
   }
   const hasOffset = options.offset !== undefined;
 
-  const eta = new Float64Array(n);
-  const mu = new Float64Array(n);
-  const w = new Float64Array(n);
-  const gram = new Float64Array(p * p);
-  const rhs = new Float64Array(p);
-  const scale = new Float64Array(p);
+  const gram = take(p * p);
+  const covUnscaled = take(p * p);
+  const inverseFactor = take(p * p);
+  const rhs = take(p);
+  const scale = take(p);
+  const scratch = take(p);
+  const coefOld = take(p);
+  const coefficients = take(p);
   const aliased = new Uint8Array(p);
-  let coef: Float64Array = new Float64Array(p);
-  let spare: Float64Array = new Float64Array(p); // the other coefficient buffer (no allocation per iteration)
-  const scratch = new Float64Array(p);
-  let coefOld: Float64Array | null = null;
+  let coef: Float64Array = take(p);
+  let spare: Float64Array = take(p); // the other coefficient buffer (no allocation per iteration)
+  let hasCoefOld = false;
 
   // Flat copies for the hot loops: counts, y·log y, levels, covariates row-major.
   // (Typed inputs are used as they are: the fit never writes to them.)
@@ -121,7 +135,6 @@ export function fitPoissonGlm(y: ArrayLike<number>, design: PoissonGlmDesign, op
   const single = columns[0];
   const xs = q === 1 && single instanceof Float64Array ? single : new Float64Array(n * q);
   if (xs !== single) for (let i = 0; i < n; i++) for (let j = 0; j < q; j++) xs[i * q + j] = columns[j]![i]!;
-  const yLogY = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     const yi = yy[i]!;
     yLogY[i] = yi !== 0 ? yi * logCount(yi) : 0;
@@ -147,7 +160,9 @@ export function fitPoissonGlm(y: ArrayLike<number>, design: PoissonGlmDesign, op
   /** η = Xβ + offset, μ = exp(η); answers the deviance (y·log(y/μ) as y·log y − y·η) and sets muValid. */
   const onlyGroups = hasGroups && q === 0 && options.offset === undefined;
   const oneCovariate = hasGroups && q === 1 && options.offset === undefined;
-  const expGroup = new Float64Array(onlyGroups ? groupCount : 0);
+  // exp(β) of each level (both cases below need it; at most one of them runs).
+  const expGroup = take(groupCount);
+  const expLevel = expGroup;
   const update = (beta: Float64Array): number => {
     let d = 0;
     let valid = true;
@@ -166,11 +181,28 @@ export function fitPoissonGlm(y: ArrayLike<number>, design: PoissonGlmDesign, op
       return d;
     }
     if (oneCovariate) {
-      // Farrington's case (levels + wtime): the slope hoisted out of the loop.
+      // Farrington's case (levels + wtime): μ = exp(β_level)·exp(slope·x). The rows of a fit come
+      // in runs of evenly spaced times, so exp(slope·x) steps by one factor along a run: a
+      // multiplication instead of an exp. Every `exactEvery` rows it is recomputed, which keeps
+      // μ within a few ulps of exp(η) (the deviance and weights see 1e-15, IRLS converges to 1e-8).
       const slope = beta[groupCount]!;
+      for (let g = 0; g < groupCount; g++) expLevel[g] = Math.exp(beta[g]!);
+      let stepX = NaN;
+      let stepFactor = NaN;
+      let expSlopeX = NaN;
       for (let i = 0; i < n; i++) {
-        const e = beta[lv[i]!]! + slope * xs[i]!;
-        const m = Math.exp(e);
+        const x = xs[i]!;
+        const e = beta[lv[i]!]! + slope * x;
+        if (i % exactEvery === 0) expSlopeX = Math.exp(slope * x);
+        else {
+          const dx = x - xs[i - 1]!;
+          if (dx !== stepX) {
+            stepX = dx;
+            stepFactor = Math.exp(slope * dx);
+          }
+          expSlopeX *= stepFactor;
+        }
+        const m = expLevel[lv[i]!]! * expSlopeX;
         eta[i] = e;
         mu[i] = m;
         if (!(m > 0) || m === Infinity) valid = false;
@@ -206,7 +238,8 @@ export function fitPoissonGlm(y: ArrayLike<number>, design: PoissonGlmDesign, op
         const m = mu[i]!;
         const wi = prior[i]! * m;
         w[i] = wi;
-        const wz = wi * (eta[i]! + (yy[i]! - m) / m);
+        // w·z = w·(η + (y − μ)/μ) = w·η + prior·(y − μ), as w = prior·μ: no division.
+        const wz = wi * eta[i]! + prior[i]! * (yy[i]! - m);
         const g = lv[i]!;
         const x = xs[i]!;
         gram[g * p + g] = gram[g * p + g]! + wi;
@@ -236,8 +269,12 @@ export function fitPoissonGlm(y: ArrayLike<number>, design: PoissonGlmDesign, op
         for (let k = j; k < q; k++) gram[row + k] = gram[row + k]! + wi * xj * xs[i * q + k]!;
       }
     }
-    for (let r = 0; r < p; r++) for (let c = r + 1; c < p; c++) gram[c * p + r] = gram[r * p + c]!;
-    const next = solveEquilibrated(gram, rhs, scale, aliased, p, scratch, spare);
+    let next: Float64Array;
+    if (oneCovariate) next = solveArrow(gram, rhs, aliased, p, spare);
+    else {
+      for (let r = 0; r < p; r++) for (let c = r + 1; c < p; c++) gram[c * p + r] = gram[r * p + c]!;
+      next = solveEquilibrated(gram, rhs, scale, aliased, p, scratch, spare);
+    }
     let finite = true;
     for (let j = 0; j < p; j++) if (!Number.isFinite(next[j]!)) finite = false;
     if (!finite) {
@@ -248,7 +285,7 @@ export function fitPoissonGlm(y: ArrayLike<number>, design: PoissonGlmDesign, op
     coef = next;
     dev = update(coef);
     if (!Number.isFinite(dev) || !muValid) {
-      if (coefOld === null) {
+      if (!hasCoefOld) {
         // R: "no valid set of coefficients has been found: please supply starting values"
         converged = false;
         break;
@@ -267,15 +304,15 @@ export function fitPoissonGlm(y: ArrayLike<number>, design: PoissonGlmDesign, op
       break;
     }
     devOld = dev;
-    if (coefOld === null) coefOld = new Float64Array(p);
+    hasCoefOld = true;
     coefOld.set(coef);
   }
 
   // The last iteration's normal equations (weights w at the previous μ) give R's qr: invert them.
-  const covUnscaled = invertEquilibrated(gram, scale, aliased, p);
+  if (oneCovariate) invertArrow(gram, aliased, p, covUnscaled);
+  else invertEquilibrated(gram, scale, aliased, p, inverseFactor, covUnscaled);
   let rank = 0;
   for (let j = 0; j < p; j++) if (!aliased[j]) rank++;
-  const coefficients = new Float64Array(p);
   for (let j = 0; j < p; j++) coefficients[j] = aliased[j] ? NaN : coef[j]!;
 
   let nOk = 0;
@@ -296,6 +333,7 @@ export function fitPoissonGlm(y: ArrayLike<number>, design: PoissonGlmDesign, op
     boundary,
     iterations,
     { y: yy, groupCount, level, columns },
+    hat,
   );
 }
 
@@ -324,11 +362,13 @@ class FitResult implements PoissonGlmFit {
     readonly boundary: boolean,
     readonly iterations: number,
     private readonly design: { y: Float64Array; groupCount: number; level: ArrayLike<number> | undefined; columns: ReadonlyArray<ArrayLike<number>> },
+    /** Where the hat values go when first read. */
+    private readonly hatBuffer: Float64Array,
   ) {}
 
   get hat(): Float64Array {
     const d = this.design;
-    this.#hat ??= hatValues(this.workingWeights, this.covUnscaled, this.p, d.groupCount, d.level, d.columns);
+    this.#hat ??= hatValues(this.workingWeights, this.covUnscaled, this.p, d.groupCount, d.level, d.columns, this.hatBuffer);
     return this.#hat;
   }
 
@@ -379,10 +419,10 @@ function hatValues(
   groupCount: number,
   level: ArrayLike<number> | undefined,
   columns: ReadonlyArray<ArrayLike<number>>,
+  hat: Float64Array,
 ): Float64Array {
   const n = w.length;
   const q = columns.length;
-  const hat = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     if (!(w[i]! > 0)) continue;
     let quad = 0;
@@ -507,10 +547,70 @@ function solveEquilibrated(
   return beta;
 }
 
-/** (X'WX)⁻¹ from the factor left by `solveEquilibrated`: D (LLᵀ)⁻¹ D, zero where aliased. */
-function invertEquilibrated(l: Float64Array, scale: Float64Array, aliased: Uint8Array, p: number): Float64Array {
+/**
+ * Levels plus one covariate give an arrow-shaped X'WX: the levels' block is diagonal (each row is
+ * in one level), the covariate adds a last row and column. It is solved in O(p) through the Schur
+ * complement of that block, s = G_tt − Σ_g G_gt²/G_gg, instead of by Cholesky. Aliasing is decided
+ * as `solveEquilibrated` decides it: a level without weight; the covariate when its equilibrated
+ * pivot s/G_tt is at most the tolerance. Reads the upper entries of `g` only and leaves it as is.
+ */
+function solveArrow(g: Float64Array, r: Float64Array, aliased: Uint8Array, p: number, beta: Float64Array): Float64Array {
+  const t = p - 1;
+  const corner = g[t * p + t]!;
+  let schur = corner;
+  let rt = r[t]!;
+  for (let j = 0; j < t; j++) {
+    const d = g[j * p + j]!;
+    if (d > 0) {
+      aliased[j] = 0;
+      const c = g[j * p + t]!;
+      schur -= (c * c) / d;
+      rt -= (c * r[j]!) / d;
+    } else aliased[j] = 1;
+  }
+  const slopeEstimable = corner > 0 && schur > ALIAS_TOLERANCE * corner;
+  aliased[t] = slopeEstimable ? 0 : 1;
+  const slope = slopeEstimable ? rt / schur : 0;
+  beta[t] = slope;
+  for (let j = 0; j < t; j++) beta[j] = aliased[j] ? 0 : (r[j]! - g[j * p + t]! * slope) / g[j * p + j]!;
+  return beta;
+}
+
+/**
+ * (X'WX)⁻¹ of the arrow-shaped matrix `solveArrow` solved, into `inv` (zeroed): with a_g = G_gt/G_gg
+ * and s the Schur complement, inv_tt = 1/s, inv_gt = −a_g/s, inv_gh = δ_gh/G_gg + a_g·a_h/s; zero
+ * rows and columns where aliased.
+ */
+function invertArrow(g: Float64Array, aliased: Uint8Array, p: number, inv: Float64Array): void {
+  const t = p - 1;
+  let schur = g[t * p + t]!;
+  for (let j = 0; j < t; j++) {
+    if (aliased[j]) continue;
+    const c = g[j * p + t]!;
+    schur -= (c * c) / g[j * p + j]!;
+  }
+  const slope = !aliased[t];
+  if (slope) inv[t * p + t] = 1 / schur;
+  for (let j = 0; j < t; j++) {
+    if (aliased[j]) continue;
+    const dj = g[j * p + j]!;
+    inv[j * p + j] = 1 / dj;
+    if (!slope) continue;
+    const aj = g[j * p + t]! / dj;
+    inv[j * p + t] = inv[t * p + j] = -aj / schur;
+    for (let k = 0; k < t; k++) {
+      if (aliased[k]) continue;
+      inv[j * p + k] = inv[j * p + k]! + (aj * g[k * p + t]!) / g[k * p + k]! / schur;
+    }
+  }
+}
+
+/**
+ * (X'WX)⁻¹ from the factor left by `solveEquilibrated`: D (LLᵀ)⁻¹ D, zero where aliased, into
+ * `inv`; `linv` (zeroed, p×p) is scratch.
+ */
+function invertEquilibrated(l: Float64Array, scale: Float64Array, aliased: Uint8Array, p: number, linv: Float64Array, inv: Float64Array): void {
   // Linv = L⁻¹ (lower), then inverse = Linvᵀ Linv.
-  const linv = new Float64Array(p * p);
   for (let j = 0; j < p; j++) {
     if (aliased[j]) continue;
     linv[j * p + j] = 1 / l[j * p + j]!;
@@ -521,7 +621,6 @@ function invertEquilibrated(l: Float64Array, scale: Float64Array, aliased: Uint8
       linv[i * p + j] = s / l[i * p + i]!;
     }
   }
-  const inv = new Float64Array(p * p);
   for (let i = 0; i < p; i++) {
     for (let j = 0; j <= i; j++) {
       let s = 0;
@@ -531,7 +630,6 @@ function invertEquilibrated(l: Float64Array, scale: Float64Array, aliased: Uint8
       inv[j * p + i] = v;
     }
   }
-  return inv;
 }
 
 // log y and log(y + 0.1) of small counts, tabulated once: every fit starts from them.
