@@ -11,6 +11,7 @@ import { detectionPorts } from './detection-ports.ts';
 import type { ActiveRule } from './active-rule.ts';
 import type { ObservationRows, Store } from '../../store/sql-client.ts';
 import { stalenessDetector } from '../../domain/detect/staleness.ts';
+import { ewmaDetector } from '../../domain/detect/ewma.ts';
 
 /** A tiny test detector: yellow above 5, red above 8; its state counts the steps (to see it persist). */
 const threshold: DetectorDefinition<{ yellow: number; red: number }, { steps: number }> = {
@@ -130,6 +131,41 @@ describeEachStore('the detection engine', (store: () => Store) => {
       const storedSignals = await new DetectionRepo(store()).listSignals({ seriesKey: key, limit: 100 });
       expect(storedSignals).toHaveLength(expected.length);
     }
+  });
+
+  it('steps detectors with an in-place form without losing their state across a checkpoint and a crash', async () => {
+    const parsed = ewmaDetector.parseParams({ lambda: 0.3, L: 2.5, warmup: 5, side: 'both' });
+    if (!('params' in parsed)) throw new Error('bad params');
+    const chart: ActiveRule = { ...rule('chart'), detector: ewmaDetector as unknown as ActiveRule['detector'], params: parsed.params };
+    const values = [5, 6, 5, 4, 5, 5, 9, 12, 12, 5, 5, 5, 5, 5, 5, 5, 0, -3, -3, 5, 5, 5, 5, 5, 5, 5];
+    // The reference: the plain `step` run over the whole series, as `tocsin detect` runs it.
+    let state = ewmaDetector.init(parsed.params);
+    const levels = values.map((v, i) => {
+      const r = ewmaDetector.step(parsed.params, state, { t: t0 + i * minute, v });
+      state = r.state;
+      return r.output;
+    });
+    const ids = await new SeriesRepo(store()).ensure([{ key: 'ENG-EWMA.level' }]);
+    const id = ids.get('ENG-EWMA.level')!;
+    const cut = 8;
+    const first = new DetectionEngine(detectionPorts(store(), new EventHub(), manualClock(t0)));
+    first.setRules([chart]);
+    const before = await first.submit(rows(id, values.slice(0, cut)));
+    await first.checkpoint();
+    // What was written is the detector's JSON state after `cut` steps, not the engine's numbers.
+    let reference = ewmaDetector.init(parsed.params);
+    for (let i = 0; i < cut; i++) reference = ewmaDetector.step(parsed.params, reference, { t: t0 + i * minute, v: values[i]! }).state;
+    const saved = (await new DetectionRepo(store()).allStates()).find((s) => s.rule === 'chart' && s.seriesId === id)!;
+    expect((saved.state as { detector: unknown }).detector).toEqual(reference);
+    await store().insertObservations(rows(id, values));
+    const second = new DetectionEngine(detectionPorts(store(), new EventHub(), manualClock(t0)));
+    second.setRules([chart]);
+    const after = await second.recover();
+    const signals = [...before, ...after];
+    // Every change of the reference's level is one signal, with the reference's own figures.
+    const changes = levels.flatMap((o, i) => (o.level !== (levels[i - 1]?.level ?? null) ? [{ t: t0 + i * minute, level: o.level, upperbound: o.upperbound ?? null, extras: o.extras }] : []));
+    expect(changes.length).toBeGreaterThanOrEqual(4);
+    expect(signals.map((s) => ({ t: s.t, level: s.level, upperbound: s.upperbound, extras: s.extras }))).toEqual(changes);
   });
 
   it('starts a changed rule from a fresh state', async () => {

@@ -1,5 +1,6 @@
 import type { ObservationRows } from '../../store/sql-client.ts';
-import type { DetectorOutput } from '../../domain/detect/detector.ts';
+import type { DetectorOutput, InPlaceStep } from '../../domain/detect/detector.ts';
+import type { Level } from '../../domain/detect/levels.ts';
 import { advanceHold, quietHold, type HoldState } from '../../domain/detect/hold.ts';
 import type { NewSignal, SignalRecord, StoredCompositeState, StoredDetectorState } from '../../store/repos/detection-repo.ts';
 import type { ActiveRule, SeriesInfo } from './active-rule.ts';
@@ -8,10 +9,13 @@ import { CompositeRunner } from './composite-runner.ts';
 /** The per-(rule, series) state the engine keeps and checkpoints (JSON). */
 interface RuleSeriesState {
   fingerprint: string;
+  /** The detector's JSON state; stale while `cell` holds it (see DetectionEngine.cellOf). */
   detector: unknown;
   hold: HoldState;
   /** Newest observation time seen (epoch ms); older or equal ones are not evaluated. */
   lastT: number;
+  /** The detector state's numbers, stepped in place, for detectors with an in-place step. Not persisted. */
+  cell?: Float64Array;
 }
 
 /** What the engine needs from the outside: series descriptions, persistence and an outlet for signals. */
@@ -40,6 +44,17 @@ export interface DetectionCounters {
 }
 
 const separator = '\u0000';
+
+type Transition = NonNullable<ReturnType<typeof advanceHold>['transition']>;
+
+/** The numbers of a state stepped in place, unpacked from its JSON state on first use. */
+function cellOf(rule: ActiveRule, state: RuleSeriesState, inPlace: InPlaceStep<unknown, unknown>): Float64Array {
+  if (!state.cell) {
+    state.cell = new Float64Array(inPlace.size);
+    inPlace.pack(rule.params, state.detector, state.cell, 0);
+  }
+  return state.cell;
+}
 
 /**
  * Runs every accepted observation through the rules that select its series, in per-series time
@@ -148,7 +163,12 @@ export class DetectionEngine {
       const state = this.states.get(key);
       if (!state) continue;
       const cut = key.indexOf(separator);
-      rows.push({ rule: key.slice(0, cut), seriesId: Number(key.slice(cut + 1)), fingerprint: state.fingerprint, state, lastT: state.lastT });
+      const ruleName = key.slice(0, cut);
+      // A state stepped in place is written as the detector's JSON state, as `step` would hold it.
+      const rule = state.cell ? this.seriesRules.find((r) => r.name === ruleName) : undefined;
+      const detector = state.cell && rule?.detector.inPlace ? rule.detector.inPlace.unpack(rule.params, state.cell, 0) : state.detector;
+      const saved: RuleSeriesState = { fingerprint: state.fingerprint, detector, hold: state.hold, lastT: state.lastT };
+      rows.push({ rule: ruleName, seriesId: Number(key.slice(cut + 1)), fingerprint: state.fingerprint, state: saved, lastT: state.lastT });
     }
     this.dirty.clear();
     await this.ports.saveStates(rows);
@@ -171,7 +191,9 @@ export class DetectionEngine {
       if (!state || !series) continue;
       const result = rule.detector.tick!(rule.params, state.detector, now);
       if (!result) continue;
-      this.apply(rule, series, key, state, result.state, result.output, now, NaN, fresh);
+      state.detector = result.state;
+      const transition = this.advance(rule, key, state, result.output.level, now);
+      if (transition) this.raise(rule, series, transition, result.output, now, NaN, fresh);
     }
     this.composites.feed(fresh);
     this.composites.tick(now, fresh);
@@ -227,27 +249,38 @@ export class DetectionEngine {
       return;
     }
     this.counters.evaluated++;
-    const result = rule.detector.step(rule.params, state.detector, { t, v });
-    this.apply(rule, series, key, state, result.state, result.output, t, v, out);
+    // Time-driven detectors tick their JSON state, so they always step it too.
+    const inPlace = rule.detector.tick ? undefined : rule.detector.inPlace;
+    if (inPlace) {
+      // No allocation per observation: the state's numbers change in place, the full output is
+      // built only when a signal needs it.
+      const cell = cellOf(rule, state, inPlace);
+      const level = inPlace.step(rule.params, cell, 0, t, v);
+      const transition = this.advance(rule, key, state, level, t);
+      if (transition) this.raise(rule, series, transition, inPlace.output(rule.params, cell, 0, v), t, v, out);
+    } else {
+      const result = rule.detector.step(rule.params, state.detector, { t, v });
+      state.detector = result.state;
+      const transition = this.advance(rule, key, state, result.output.level, t);
+      if (transition) this.raise(rule, series, transition, result.output, t, v, out);
+    }
     state.lastT = t;
   }
 
-  private apply(
-    rule: ActiveRule,
-    series: SeriesInfo,
-    key: string,
-    state: RuleSeriesState,
-    detectorState: unknown,
-    output: DetectorOutput,
-    t: number,
-    v: number,
-    out: NewSignal[],
-  ): void {
-    state.detector = detectorState;
-    const { hold, transition } = advanceHold(state.hold, rule.levelOf(output), t, rule.forMs);
+  /** One output object reused to ask a rule for its level (ActiveRule.levelOf reads only `level`). */
+  private readonly levelProbe: { level: Level | null } = { level: null };
+
+  /** Moves the rule's hold on with the detector's level; answers the transition, if any. */
+  private advance(rule: ActiveRule, key: string, state: RuleSeriesState, detectorLevel: Level | null, t: number): Transition | null {
+    this.levelProbe.level = detectorLevel;
+    const { hold, transition } = advanceHold(state.hold, rule.levelOf(this.levelProbe), t, rule.forMs);
     state.hold = hold;
     this.dirty.add(key);
-    if (!transition) return;
+    return transition ?? null;
+  }
+
+  /** Adds the signal of a transition, with the labels and annotations of its rule and series. */
+  private raise(rule: ActiveRule, series: SeriesInfo, transition: Transition, output: DetectorOutput, t: number, v: number, out: NewSignal[]): void {
     // A period detector's verdict is about the period's total, not the event that closed it.
     const periodValue = output.extras?.['period_value'];
     if (typeof periodValue === 'number') v = periodValue;

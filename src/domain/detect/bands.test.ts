@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { seededRandom } from './testing/seeded-random.ts';
+import { expectInPlaceAgreesWithStep } from './testing/in-place-agreement.ts';
 import { bandsDetector, parseBandsParams, type BandsParams } from './bands.ts';
 import type { Level } from './levels.ts';
 
@@ -95,5 +96,19 @@ describe('bands', () => {
       { level: 'yellow', threshold: 3 },
       { level: 'red', threshold: 5 },
     ]);
+  });
+});
+
+describe('bands in place', () => {
+  it.each([
+    [{ levels: { yellow: 4.5, orange: 4.8, red: 4.95 }, hysteresis: 0.05 }],
+    [{ levels: { blue: 3, red: 1 }, hysteresis: 0.2, direction: 'below' }],
+    [{ levels: { orange: 2 } }],
+  ])('steps a packed level exactly as step does (%j)', (raw) => {
+    const parsed = parseBandsParams(raw);
+    if ('problems' in parsed) throw new Error(JSON.stringify(parsed.problems));
+    const random = seededRandom(5);
+    const inputs = Array.from({ length: 2000 }, (_, i) => ({ t: i, v: i % 53 === 0 ? NaN : random() * 6 }));
+    expect(expectInPlaceAgreesWithStep(bandsDetector, parsed.params, inputs)).toBeGreaterThan(0);
   });
 });

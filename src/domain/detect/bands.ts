@@ -130,6 +130,16 @@ function indexOfLevel(thresholds: readonly LevelThreshold[], level: Level | null
   return -1;
 }
 
+/** The level held, as a number for in-place steps: −1 for none, else its index in `levels`. */
+function levelCode(level: Level | null): number {
+  return level === null ? -1 : levels.indexOf(level);
+}
+
+/** Index into `thresholds` of the level with code `code` (see levelCode), −1 for none. */
+function thresholdIndexOfCode(thresholds: readonly LevelThreshold[], code: number): number {
+  return code < 0 ? -1 : indexOfLevel(thresholds, levels[code]!);
+}
+
 /** Level bands with hysteresis, rising at a threshold and falling past threshold − hysteresis. */
 export const bandsDetector: DetectorDefinition<BandsParams, BandsState> = {
   type: 'bands',
@@ -144,5 +154,22 @@ export const bandsDetector: DetectorDefinition<BandsParams, BandsState> = {
     const level = next < 0 ? null : params.thresholds[next]!.level;
     const slot = level ?? 'none';
     return { state: level === state.level ? state : states[slot], output: outputs[slot] };
+  },
+  inPlace: {
+    size: 1,
+    pack: (_params, state, into, at) => {
+      into[at] = levelCode(state.level);
+    },
+    unpack: (_params, from, at) => states[from[at]! < 0 ? 'none' : levels[from[at]!]!],
+    step(params, cells, at, _t, v) {
+      const code = cells[at]!;
+      if (!Number.isFinite(v)) return code < 0 ? null : levels[code]!;
+      const current = thresholdIndexOfCode(params.thresholds, code);
+      const next = nextLevelIndex(params.thresholds, params.hysteresis, params.direction === 'above' ? 1 : -1, current, v);
+      const level = next < 0 ? null : params.thresholds[next]!.level;
+      cells[at] = levelCode(level);
+      return level;
+    },
+    output: (_params, cells, at) => outputs[cells[at]! < 0 ? 'none' : levels[cells[at]!]!],
   },
 };

@@ -52,6 +52,30 @@ export interface DetectorDefinition<Params = unknown, State = unknown> {
    * with `now`; answers a new state and output, or null when nothing changed.
    */
   tick?(params: Params, state: State, now: number): { state: State; output: DetectorOutput } | null;
+  /** The allocation-free form of `step`, where the state is a few numbers (see InPlaceStep). */
+  readonly inPlace?: InPlaceStep<Params, State>;
+}
+
+/**
+ * An optional second form of `step` for detectors whose state is a fixed number of doubles: the
+ * caller owns the state's numbers (a slot of `size` doubles at `at` in a Float64Array) and the
+ * step overwrites them in place, so a steady stream allocates nothing. The JSON state stays the
+ * contract (persisted, replayed, compared): `pack` and `unpack` convert, and for every state `s`
+ * and input the in-place step on `pack(s)` must leave `unpack` deep-equal to `step(s).state`,
+ * answer `step(s).output.level`, and make `output` answer `step(s).output` — the detector's tests
+ * check that on generated streams, so both forms give bit-identical runs.
+ */
+export interface InPlaceStep<Params, State> {
+  /** Doubles in one state. */
+  readonly size: number;
+  /** Writes the numbers of `state` to `into[at … at + size)`. */
+  pack(params: Params, state: State, into: Float64Array, at: number): void;
+  /** The JSON state held at `from[at …]`. */
+  unpack(params: Params, from: Float64Array, at: number): State;
+  /** Feeds one input to the state at `states[at …]` in place; answers the output's level. */
+  step(params: Params, states: Float64Array, at: number, t: number, v: number): Level | null;
+  /** The whole output of the step just taken (asked only when a signal needs its bound and figures). */
+  output(params: Params, states: Float64Array, at: number, v: number): DetectorOutput;
 }
 
 /** The detectors a rule can name, by type. */

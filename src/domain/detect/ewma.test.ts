@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { DetectorOutput } from './detector.ts';
 import { ewmaDetector, parseEwmaParams, type EwmaParams, type EwmaState } from './ewma.ts';
+import { expectInPlaceAgreesWithStep } from './testing/in-place-agreement.ts';
+import { seededRandom } from './testing/seeded-random.ts';
 
 function params(raw: Record<string, unknown>): EwmaParams {
   const parsed = parseEwmaParams(raw);
@@ -71,5 +73,26 @@ describe('EWMA chart', () => {
 
   it('reads the defaults', () => {
     expect(params({})).toEqual({ lambda: 0.2, L: 3, warmup: 20, mean: 0, sd: 0, side: 'upper', level: 'yellow' });
+  });
+});
+
+describe('EWMA in place', () => {
+  it.each([
+    [{ lambda: 0.2, L: 3, warmup: 20 }],
+    [{ lambda: 0.3, L: 2.5, warmup: 5, side: 'both', level: 'orange' }],
+    [{ lambda: 1, L: 3, mean: 10, sd: 2, side: 'lower' }],
+    [{ lambda: 0.05, L: 2, mean: 0, sd: 1 }],
+  ] as Record<string, unknown>[][])('steps a packed state exactly as step does (%j)', (raw) => {
+    const parsed = parseEwmaParams(raw);
+    if ('problems' in parsed) throw new Error(JSON.stringify(parsed.problems));
+    const random = seededRandom(11);
+    // Noise, a shift up, a shift down, and values the chart passes over (NaN, ∞), over a stream
+    // long enough for w to fall past its flush to 0.
+    const inputs = Array.from({ length: 3000 }, (_, i) => {
+      const base = ((raw['mean'] as number | undefined) ?? 10) + (i > 400 && i < 600 ? 6 : i > 900 && i < 1000 ? -6 : 0);
+      const v = i % 97 === 13 ? NaN : i % 131 === 7 ? Infinity : base + (random() - 0.5) * 4;
+      return { t: i * 60_000, v };
+    });
+    expect(expectInPlaceAgreesWithStep(ewmaDetector, parsed.params, inputs)).toBeGreaterThan(0);
   });
 });

@@ -161,4 +161,61 @@ export const ewmaDetector: DetectorDefinition<EwmaParams, EwmaState> = {
       },
     };
   },
+  inPlace: {
+    size: 6,
+    pack: (_params, state, into, at) => {
+      for (let k = 0; k < 6; k++) into[at + k] = state[k]!;
+    },
+    unpack: (_params, from, at) => [from[at]!, from[at + 1]!, from[at + 2]!, from[at + 3]!, from[at + 4]!, from[at + 5]!],
+    // The same arithmetic as `step`, in the same order, on the numbers in place.
+    step(params, s, at, _t, v) {
+      if (!Number.isFinite(v)) return null;
+      const n = s[at]! + 1;
+      s[at] = n;
+      if (n <= params.warmup) {
+        const d = v - s[at + 1]!;
+        const mean = s[at + 1]! + d / n;
+        const m2 = s[at + 2]! + d * (v - mean);
+        s[at + 1] = mean;
+        s[at + 2] = m2;
+        s[at + 3] = n === params.warmup ? Math.sqrt(m2 / (n - 1)) : 0;
+        s[at + 4] = mean;
+        s[at + 5] = 1;
+        return null;
+      }
+      const lambda = params.lambda;
+      const keep = 1 - lambda;
+      const z = lambda * v + keep * s[at + 4]!;
+      let w = s[at + 5]! * keep * keep;
+      if (w < 1e-17) w = 0;
+      s[at + 4] = z;
+      s[at + 5] = w;
+      return chartAlarm(params, s, at) ? params.level : null;
+    },
+    output(params, s, at, v) {
+      if (!Number.isFinite(v) || s[at]! <= params.warmup) return warming;
+      const half = chartHalfWidth(params, s, at);
+      const mean = s[at + 1]!;
+      return {
+        level: chartAlarm(params, s, at) ? params.level : null,
+        upperbound: params.side === 'lower' ? null : mean + half,
+        extras: { ewma: s[at + 4]!, lcl: mean - half },
+      };
+    },
+  },
 };
+
+/** L·σ_z of the chart whose state is at `s[at …]`, as `step` computes it. */
+function chartHalfWidth(params: EwmaParams, s: Float64Array, at: number): number {
+  const lambda = params.lambda;
+  return params.L * s[at + 3]! * Math.sqrt((lambda / (2 - lambda)) * (1 - s[at + 5]!));
+}
+
+/** Whether the chart whose state is at `s[at …]` is past a limit on a watched side. */
+function chartAlarm(params: EwmaParams, s: Float64Array, at: number): boolean {
+  const half = chartHalfWidth(params, s, at);
+  const mean = s[at + 1]!;
+  const z = s[at + 4]!;
+  const side = params.side;
+  return (side !== 'lower' && z > mean + half) || (side !== 'upper' && z < mean - half);
+}

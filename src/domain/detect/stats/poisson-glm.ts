@@ -106,13 +106,6 @@ export function fitPoissonGlm(y: ArrayLike<number>, design: PoissonGlmDesign, op
   const yLogY = take(n);
   const hat = take(n);
   const offset = take(options.offset ? n : 0);
-  for (let i = 0; i < n; i++) {
-    const yi = y[i]!;
-    if (!(yi >= 0) || !Number.isFinite(yi)) throw new RangeError(`fitPoissonGlm: y[${i}] = ${yi} is not a non-negative count`);
-    prior[i] = options.weights ? options.weights[i]! : 1;
-    if (!(prior[i]! >= 0)) throw new RangeError(`fitPoissonGlm: weights[${i}] = ${prior[i]} is negative or not a number`);
-    if (options.offset) offset[i] = options.offset[i]!;
-  }
   const hasOffset = options.offset !== undefined;
 
   const gram = take(p * p);
@@ -135,21 +128,27 @@ export function fitPoissonGlm(y: ArrayLike<number>, design: PoissonGlmDesign, op
   const single = columns[0];
   const xs = q === 1 && single instanceof Float64Array ? single : new Float64Array(n * q);
   if (xs !== single) for (let i = 0; i < n; i++) for (let j = 0; j < q; j++) xs[i * q + j] = columns[j]![i]!;
-  for (let i = 0; i < n; i++) {
-    const yi = yy[i]!;
-    yLogY[i] = yi !== 0 ? yi * logCount(yi) : 0;
-  }
   const hasGroups = level !== undefined && groupCount > 0;
 
-  // mustart = y + 0.1; eta = log(mustart) (the offset is ignored at the start, as in R; R's
-  // μ = exp(log(y + 0.1)) may differ from y + 0.1 in the last bit, which changes nothing).
+  // One pass over the rows: check the counts and weights, y·log y, and the start — mustart = y +
+  // 0.1, eta = log(mustart) (the offset is ignored at the start, as in R; R's μ = exp(log(y + 0.1))
+  // may differ from y + 0.1 in the last bit, which changes nothing).
+  const weights = options.weights;
   let devOld = 0;
   for (let i = 0; i < n; i++) {
-    const m = yy[i]! + 0.1;
-    const e = logCountPlusTenth(yy[i]!);
+    const yi = y[i]!; // the caller's value, not its typed copy (where null would read as 0)
+    if (!(yi >= 0) || !Number.isFinite(yi)) throw new RangeError(`fitPoissonGlm: y[${i}] = ${yi} is not a non-negative count`);
+    const wi = weights ? weights[i]! : 1;
+    if (!(wi >= 0)) throw new RangeError(`fitPoissonGlm: weights[${i}] = ${wi} is negative or not a number`);
+    prior[i] = wi;
+    if (hasOffset) offset[i] = options.offset![i]!;
+    const yLog = yi !== 0 ? yi * logCount(yi) : 0;
+    yLogY[i] = yLog;
+    const m = yi + 0.1;
+    const e = logCountPlusTenth(yi);
     eta[i] = e;
     mu[i] = m;
-    devOld += 2 * prior[i]! * (yLogY[i]! - yy[i]! * e - (yy[i]! - m));
+    devOld += 2 * wi * (yLog - yi * e - (yi - m));
   }
   let dev = devOld;
   let converged = false;
