@@ -1,0 +1,166 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeEachStore } from '../../store/testing/stores-under-test.ts';
+import type { Store } from '../../store/sql-client.ts';
+import { AlertingRepo } from '../../store/repos/alerting-repo.ts';
+import { parseAlertingConfig } from '../../domain/alerting/config/alerting-config.ts';
+import type { SignalForAlerting } from '../../domain/alerting/alert.ts';
+import { AlertingService, type AlertingPorts, type DeliveryOutcome } from './alerting-service.ts';
+
+const s = 1000;
+const min = 60 * s;
+const t0 = Date.UTC(2026, 10, 22, 8, 0, 0);
+
+/** A webhook receiver: records every body; answers with the statuses queued, then 200. */
+interface Receiver {
+  url: string;
+  bodies: string[];
+  failNext(...statuses: number[]): void;
+}
+
+let server: Server;
+const received: string[] = [];
+const statuses: number[] = [];
+const receiver: Receiver = {
+  url: '',
+  bodies: received,
+  failNext: (...codes) => statuses.push(...codes),
+};
+
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString('utf8')));
+    req.on('end', () => {
+      received.push(body);
+      res.statusCode = statuses.shift() ?? 200;
+      res.end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  receiver.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
+});
+afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+function config() {
+  return parseAlertingConfig(`
+route:
+  receiver: duty
+  group_by: [area]
+  group_wait: 30s
+  group_interval: 5m
+  repeat_interval: 4h
+receivers:
+  - name: duty
+    webhook_configs: [{ url: '${receiver.url}' }]
+`);
+}
+
+/** The test's own plain delivery (the connectors have their own tests): POST the payload, 2xx is ok. */
+const ports = (store: Store): AlertingPorts => ({
+  repo: new AlertingRepo(store),
+  async deliver(notification, integration): Promise<DeliveryOutcome> {
+    if (integration.kind !== 'webhook') throw new Error('webhook only here');
+    const res = await fetch(integration.config.url!, { method: 'POST', body: notification.payload, headers: { 'content-type': 'application/json' } });
+    return { ok: res.ok, status: res.status, error: res.ok ? null : `HTTP ${res.status}`, retryable: res.status >= 500, durationMs: 0 };
+  },
+  // Retry after 10 s, 20 s, … up to 3 attempts.
+  retry: (outcome, attempt, now) =>
+    outcome.ok ? { kind: 'delivered' } : outcome.retryable && attempt < 3 ? { kind: 'retry', at: now + 10 * s * attempt } : { kind: 'dead-letter', reason: outcome.error ?? 'failed' },
+});
+
+const options = { externalURL: 'http://tocsin.test', generatorURL: (l: Record<string, string>) => `http://tocsin.test/series/${l['series']}` };
+
+const signal = (kind: SignalForAlerting['kind'], series: string, area: string, at: number, level = 'red'): SignalForAlerting => ({
+  kind,
+  t: at,
+  level: kind === 'resolved' ? null : level,
+  previousLevel: kind === 'resolved' ? level : null,
+  labels: { alertname: 'river-bands', series, area, level },
+  annotations: { summary: `${series} is ${kind === 'resolved' ? 'normal' : level}` },
+});
+
+type Payload = { status: string; alerts: { status: string; labels: Record<string, string> }[]; notification_reason: string; groupKey: string };
+const payloads = (from: number) => received.slice(from).map((b) => JSON.parse(b) as Payload);
+
+describeEachStore('the alert dispatcher', (store: () => Store) => {
+  it('groups, waits, notifies once per change, survives a restart without repeating, and sends the resolution', async () => {
+    const seen = received.length;
+    const first = new AlertingService(config(), ports(store()), options);
+    await first.start();
+    await first.onSignals([signal('firing', 'ST01.level', 'D07', t0)]);
+    expect(await first.tick(t0 + 29 * s)).toEqual({ flushed: 0, delivered: 0 });
+    // A second alert of the same area inside group_wait goes out with the first.
+    await first.onSignals([signal('firing', 'ST02.level', 'D07', t0 + 10 * s)]);
+    expect(await first.tick(t0 + 30 * s)).toEqual({ flushed: 1, delivered: 1 });
+    expect(payloads(seen).map((p) => [p.notification_reason, p.alerts.length, p.groupKey])).toEqual([['first notification', 2, '{}:{area="D07"}']]);
+
+    // A third alert after the first flush waits for the next group interval.
+    await first.onSignals([signal('firing', 'ST03.level', 'D07', t0 + 60 * s)]);
+    expect((await first.tick(t0 + 60 * s)).delivered).toBe(0);
+
+    // The process stops here; a new one resumes from the store.
+    const second = new AlertingService(config(), ports(store()), options);
+    await second.start();
+    expect((await second.tick(t0 + 30 * s + 5 * min)).delivered).toBe(1);
+    expect(payloads(seen).at(-1)!.notification_reason).toBe('new alerts firing');
+    expect(payloads(seen).at(-1)!.alerts).toHaveLength(3);
+    // Nothing new: no repeat before four hours.
+    expect((await second.tick(t0 + 30 * s + 10 * min)).delivered).toBe(0);
+    expect(received.length - seen).toBe(2);
+
+    await second.onSignals(['ST01.level', 'ST02.level', 'ST03.level'].map((series) => signal('resolved', series, 'D07', t0 + 12 * min)));
+    expect((await second.tick(t0 + 30 * s + 15 * min)).delivered).toBe(1);
+    const last = payloads(seen).at(-1)!;
+    expect([last.status, last.notification_reason, last.alerts.map((a) => a.status)]).toEqual(['resolved', 'all alerts resolved', ['resolved', 'resolved', 'resolved']]);
+    // The group has ended: nothing more, ever.
+    expect(second.nextDueAt()).toBeNull();
+    expect((await second.tick(t0 + 5 * 60 * min)).delivered).toBe(0);
+
+    const history = await new AlertingRepo(store()).history(JSON.parse(received[seen]!).alerts[0].fingerprint);
+    expect(history.map((e) => e.kind)).toEqual(['fired', 'resolved']);
+  });
+
+  it('retries a failing receiver at the instants the policy gives, then gives up into a dead letter', async () => {
+    const seen = received.length;
+    const service = new AlertingService(config(), ports(store()), options);
+    await service.start();
+    await service.onSignals([signal('firing', 'ST10.level', 'D10', t0)]);
+    receiver.failNext(503, 503);
+    expect((await service.tick(t0 + 30 * s)).delivered).toBe(0);
+    expect((await service.tick(t0 + 39 * s)).delivered).toBe(0); // the retry is due at +40 s
+    expect((await service.tick(t0 + 40 * s)).delivered).toBe(0); // second failure; next at +60 s
+    expect((await service.tick(t0 + 60 * s)).delivered).toBe(1);
+    expect(received.length - seen).toBe(3);
+    const repo = new AlertingRepo(store());
+    const [delivered] = await repo.listNotifications({ receiver: 'duty', limit: 1 });
+    expect([delivered!.status, delivered!.attempts]).toEqual(['delivered', 3]);
+
+    await service.onSignals([signal('firing', 'ST11.level', 'D11', t0 + 2 * min)]);
+    receiver.failNext(500, 500, 500);
+    await service.tick(t0 + 2 * min + 30 * s);
+    await service.tick(t0 + 2 * min + 40 * s);
+    await service.tick(t0 + 2 * min + 60 * s);
+    const [dead] = await repo.listNotifications({ receiver: 'duty', status: 'dead-letter', limit: 1 });
+    expect([dead!.attempts, dead!.lastError]).toEqual([3, 'HTTP 500']);
+  });
+
+  it('records acknowledgements with who, when and why, once per responder', async () => {
+    const service = new AlertingService(config(), ports(store()), options);
+    await service.start();
+    await service.onSignals([signal('firing', 'ST20.level', 'D20', t0)]);
+    const alert = service.current().find((a) => a.labels['series'] === 'ST20.level')!;
+    await service.acknowledge(alert.fingerprint, 'duty-officer', 'crew sent', t0 + min);
+    const twice = await service.acknowledge(alert.fingerprint, 'duty-officer', 'again', t0 + 2 * min);
+    expect(twice!.acks).toEqual([{ by: 'duty-officer', at: t0 + min, comment: 'crew sent' }]);
+    expect((await new AlertingRepo(store()).alert(alert.fingerprint))!.acks).toHaveLength(1);
+    await service.unacknowledge(alert.fingerprint, 'duty-officer', t0 + 3 * min);
+    const history = await new AlertingRepo(store()).history(alert.fingerprint);
+    expect(history.map((e) => [e.kind, e.actor])).toEqual([
+      ['fired', null],
+      ['acknowledged', 'duty-officer'],
+      ['unacknowledged', 'duty-officer'],
+    ]);
+  });
+});

@@ -1,0 +1,311 @@
+import { alertChangesFor, applyAlertChange, type Alert, type SignalForAlerting } from '../../domain/alerting/alert.ts';
+import { decideFlush, firstFlushAt, type GroupMember } from '../../domain/alerting/aggregation-group.ts';
+import type { AlertingConfig, RouteConfig } from '../../domain/alerting/config/alerting-config.ts';
+import type { ReceiverConfig } from '../../domain/alerting/config/receivers.ts';
+import { inTimeIntervals } from '../../domain/alerting/config/time-intervals.ts';
+import type { Labels } from '../../domain/alerting/fingerprint.ts';
+import type { Matcher } from '../../domain/alerting/matchers.ts';
+import { matchRoutes } from '../../domain/alerting/routing.ts';
+import { groupKey, webhookBody, type PayloadAlert } from '../../domain/alerting/webhook-payload.ts';
+import type { AlertEvent, AlertingRepo, NewNotification, StoredGroup, StoredNotification } from '../../store/repos/alerting-repo.ts';
+
+/**
+ * The alert dispatcher: turns detection signals into alerts, files them into aggregation groups
+ * by the routing tree, flushes each group on its timers, and delivers notifications with retries
+ * — all on instants the caller passes (`now`), so tests step time and a restart resumes from what
+ * PostgreSQL holds: alerts, groups, the notification log and undelivered notifications.
+ *
+ * Exactly-once towards receivers, as far as a network allows: a flush writes its notification log
+ * entry and the notifications it decided in one transaction, so a restart never decides the same
+ * notification again; a notification is marked delivered right after its receiver answered, so
+ * only a crash in between repeats one delivery (receivers can drop it: every payload carries the
+ * same notification id in `X-Tocsin-Notification-Id`).
+ */
+
+/** How one delivery attempt went. */
+export interface DeliveryOutcome {
+  ok: boolean;
+  status: number | null;
+  error: string | null;
+  retryable: boolean;
+  durationMs: number;
+}
+
+/** The integration a notification goes through, as configured. */
+export type Integration = { kind: 'webhook'; index: number; config: ReceiverConfig['webhooks'][number] } | { kind: 'email'; index: number; config: ReceiverConfig['emails'][number] };
+
+/** What comes after an attempt: done, another try at an instant, or giving up. */
+export type RetryDecision = { kind: 'delivered' } | { kind: 'retry'; at: number } | { kind: 'dead-letter'; reason: string };
+
+export interface AlertingPorts {
+  repo: AlertingRepo;
+  /** Sends one notification through one integration; never throws. */
+  deliver(notification: StoredNotification, integration: Integration): Promise<DeliveryOutcome>;
+  /** Decides what follows an attempt (backoff, dead letter). */
+  retry(outcome: DeliveryOutcome, attempt: number, now: number): RetryDecision;
+  /**
+   * Whether something mutes a firing alert at `now` (silences, inhibition, dependencies), given
+   * every firing alert; absent: nothing ever does.
+   */
+  suppressed?(alert: Alert, firing: readonly Alert[], now: number): boolean;
+}
+
+export interface AlertingOptions {
+  /** Base URL of this Tocsin, for payloads' `externalURL`. */
+  externalURL: string;
+  /** Link from an alert to where it came from (a series page). */
+  generatorURL(labels: Labels): string;
+}
+
+const separator = '\u0000';
+
+export class AlertingService {
+  private readonly alerts = new Map<string, Alert>();
+  private readonly groups = new Map<string, StoredGroup>();
+
+  constructor(
+    private config: AlertingConfig,
+    private readonly ports: AlertingPorts,
+    private readonly options: AlertingOptions,
+  ) {}
+
+  /** Loads what a previous run left: alerts that fire or are still grouped, and the groups. */
+  async start(): Promise<void> {
+    for (const alert of await this.ports.repo.activeAlerts()) this.alerts.set(alert.fingerprint, alert);
+    for (const group of await this.ports.repo.groups()) this.groups.set(group.groupKey + separator + group.receiver, group);
+  }
+
+  /** Replaces the configuration (routes and receivers); groups of routes that no longer exist flush out as they are. */
+  setConfig(config: AlertingConfig): void {
+    this.config = config;
+  }
+
+  /** The alerts currently held (firing, or resolved and not yet sent as such). */
+  current(): Alert[] {
+    return [...this.alerts.values()];
+  }
+
+  /** Applies signals (in order): alerts fire and resolve, new ones join their groups. */
+  async onSignals(signals: readonly SignalForAlerting[]): Promise<void> {
+    const changed = new Map<string, Alert>();
+    const events: AlertEvent[] = [];
+    const touchedGroups = new Map<string, StoredGroup>();
+    for (const signal of signals) {
+      for (const change of alertChangesFor(signal)) {
+        const before = this.alerts.get(change.fingerprint);
+        const after = applyAlertChange(before, change, this.options.generatorURL(change.labels));
+        if (!after) continue;
+        this.alerts.set(after.fingerprint, after);
+        changed.set(after.fingerprint, after);
+        const kind: AlertEvent['kind'] = after.endsAt !== null ? 'resolved' : before && before.endsAt === null ? 'annotations' : 'fired';
+        events.push({ fingerprint: after.fingerprint, at: change.at, kind, actor: null, detail: kind === 'fired' ? { labels: after.labels } : {} });
+        if (kind === 'fired') for (const group of this.fileIntoGroups(after, change.at)) touchedGroups.set(group.groupKey + separator + group.receiver, group);
+      }
+    }
+    await this.ports.repo.saveAlerts([...changed.values()], events);
+    await this.ports.repo.saveGroups([...touchedGroups.values()]);
+  }
+
+  /** Acknowledges an alert (who, when, why); answers the alert, or null when it is unknown. */
+  async acknowledge(fingerprint: string, by: string, comment: string, now: number): Promise<Alert | null> {
+    const alert = this.alerts.get(fingerprint) ?? (await this.ports.repo.alert(fingerprint));
+    if (!alert) return null;
+    if (alert.acks.some((a) => a.by === by)) return alert;
+    const acked: Alert = { ...alert, acks: [...alert.acks, { by, at: now, comment }] };
+    if (this.alerts.has(fingerprint)) this.alerts.set(fingerprint, acked);
+    await this.ports.repo.saveAlerts([acked], [{ fingerprint, at: now, kind: 'acknowledged', actor: by, detail: { comment } }]);
+    return acked;
+  }
+
+  /** Withdraws one's acknowledgement. */
+  async unacknowledge(fingerprint: string, by: string, now: number): Promise<Alert | null> {
+    const alert = this.alerts.get(fingerprint) ?? (await this.ports.repo.alert(fingerprint));
+    if (!alert) return null;
+    const left: Alert = { ...alert, acks: alert.acks.filter((a) => a.by !== by) };
+    if (left.acks.length === alert.acks.length) return alert;
+    if (this.alerts.has(fingerprint)) this.alerts.set(fingerprint, left);
+    await this.ports.repo.saveAlerts([left], [{ fingerprint, at: now, kind: 'unacknowledged', actor: by, detail: {} }]);
+    return left;
+  }
+
+  /** Flushes every group whose time has come, then delivers what is due; answers how many were delivered. */
+  async tick(now: number): Promise<{ flushed: number; delivered: number }> {
+    let flushed = 0;
+    const due = [...this.groups.values()].filter((g) => g.nextFlushAt <= now).sort((a, b) => a.nextFlushAt - b.nextFlushAt);
+    for (const group of due) {
+      await this.flush(group, now);
+      flushed++;
+    }
+    return { flushed, delivered: await this.deliverDue(now) };
+  }
+
+  /** When the next group flush or delivery attempt is due (for a scheduler), or null. */
+  nextDueAt(): number | null {
+    let next: number | null = null;
+    for (const g of this.groups.values()) if (next === null || g.nextFlushAt < next) next = g.nextFlushAt;
+    return next;
+  }
+
+  private fileIntoGroups(alert: Alert, now: number): StoredGroup[] {
+    const out: StoredGroup[] = [];
+    for (const { route, path } of matchRoutes(this.config.route, alert.labels)) {
+      const groupLabels = pickGroupLabels(route, alert.labels);
+      const key = groupKey(routeMatchers(this.config.route, path), groupLabels);
+      const id = key + separator + route.receiver;
+      let group = this.groups.get(id);
+      if (!group) {
+        group = { groupKey: key, receiver: route.receiver, routePath: path, groupLabels, createdAt: now, nextFlushAt: firstFlushAt(now, route), members: [] };
+        this.groups.set(id, group);
+      }
+      if (!group.members.includes(alert.fingerprint)) group.members = [...group.members, alert.fingerprint];
+      out.push(group);
+    }
+    return out;
+  }
+
+  private async flush(group: StoredGroup, now: number): Promise<void> {
+    const id = group.groupKey + separator + group.receiver;
+    const route = routeAt(this.config.route, group.routePath) ?? this.config.route;
+    const receiver = this.config.receivers.find((r) => r.name === group.receiver);
+    const firing = [...this.alerts.values()].filter((a) => a.endsAt === null);
+    const members: GroupMember[] = group.members
+      .map((fp) => this.alerts.get(fp))
+      .filter((a): a is Alert => a !== undefined)
+      .map((alert) => ({ alert, suppressed: alert.endsAt === null && (this.ports.suppressed?.(alert, firing, now) ?? false) }));
+    const sendResolved = receiver ? [...receiver.webhooks, ...receiver.emails].some((i) => i.sendResolved) : false;
+    const decision = decideFlush({
+      members,
+      last: await this.ports.repo.logEntry(group.groupKey, group.receiver),
+      timing: route,
+      sendResolved,
+      muted: this.mutedAt(route, now),
+      now,
+    });
+    const notifications: NewNotification[] = [];
+    if (decision.notify && !decision.notify.logOnly && receiver) {
+      for (const integration of integrationsOf(receiver)) {
+        const included = integration.config.sendResolved ? [...decision.notify.firing, ...decision.notify.resolved] : decision.notify.firing;
+        if (included.length === 0) continue;
+        notifications.push({
+          groupKey: group.groupKey,
+          receiver: group.receiver,
+          integration: `${integration.kind}[${integration.index}]`,
+          reason: decision.notify.reason,
+          payload: webhookBody({
+            receiver: group.receiver,
+            alerts: included.map(toPayloadAlert),
+            groupLabels: group.groupLabels,
+            routePath: routeMatchers(this.config.route, group.routePath),
+            routeLabels: route.labels,
+            externalURL: this.options.externalURL,
+            maxAlerts: integration.kind === 'webhook' ? integration.config.maxAlerts : 0,
+            notificationReason: decision.notify.reason,
+          }),
+          createdAt: now,
+        });
+      }
+    }
+    const dropped = new Set(decision.drop);
+    group.members = group.members.filter((fp) => !dropped.has(fp));
+    group.nextFlushAt = decision.nextFlushAt;
+    for (const fp of dropped) if (this.alerts.get(fp)?.endsAt !== null && !this.inAnyGroup(fp)) this.alerts.delete(fp);
+    const ended = group.members.length === 0;
+    if (ended) this.groups.delete(id);
+    await this.ports.repo.writeFlush({
+      group: ended ? null : group,
+      deleteGroup: ended ? { groupKey: group.groupKey, receiver: group.receiver } : null,
+      log: decision.notify
+        ? {
+            groupKey: group.groupKey,
+            receiver: group.receiver,
+            entry: { at: now, firing: decision.notify.firing.map((a) => a.fingerprint), resolved: decision.notify.resolved.map((a) => a.fingerprint) },
+          }
+        : null,
+      notifications,
+    });
+  }
+
+  private inAnyGroup(fingerprint: string): boolean {
+    for (const g of this.groups.values()) if (g.members.includes(fingerprint)) return true;
+    return false;
+  }
+
+  /** A route is muted while one of its mute intervals holds, or when it has active intervals and none holds. */
+  private mutedAt(route: RouteConfig, now: number): boolean {
+    const holds = (name: string) => inTimeIntervals(this.config.timeIntervals.get(name) ?? [], now);
+    if (route.muteTimeIntervals.some(holds)) return true;
+    return route.activeTimeIntervals.length > 0 && !route.activeTimeIntervals.some(holds);
+  }
+
+  private async deliverDue(now: number): Promise<number> {
+    let delivered = 0;
+    for (const notification of await this.ports.repo.dueNotifications(now)) {
+      const receiver = this.config.receivers.find((r) => r.name === notification.receiver);
+      const integration = receiver ? integrationsOf(receiver).find((i) => `${i.kind}[${i.index}]` === notification.integration) : undefined;
+      const attempt = notification.attempts + 1;
+      const outcome: DeliveryOutcome = integration
+        ? await this.ports.deliver(notification, integration)
+        : { ok: false, status: null, error: `receiver ${notification.receiver} has no ${notification.integration} any more`, retryable: false, durationMs: 0 };
+      const decision = this.ports.retry(outcome, attempt, now);
+      await this.ports.repo.recordAttempt(
+        notification.id,
+        { number: attempt, at: now, ok: outcome.ok, status: outcome.status, error: outcome.error, durationMs: outcome.durationMs },
+        decision.kind === 'delivered'
+          ? { status: 'delivered', nextAttemptAt: null }
+          : decision.kind === 'retry'
+            ? { status: 'pending', nextAttemptAt: decision.at }
+            : { status: 'dead-letter', nextAttemptAt: null },
+      );
+      if (decision.kind === 'delivered') delivered++;
+    }
+    return delivered;
+  }
+}
+
+function integrationsOf(receiver: ReceiverConfig): Integration[] {
+  return [
+    ...receiver.webhooks.map((config, index) => ({ kind: 'webhook' as const, index, config })),
+    ...receiver.emails.map((config, index) => ({ kind: 'email' as const, index, config })),
+  ];
+}
+
+/** The labels a route groups by: its group_by, or all of them for `...`. */
+function pickGroupLabels(route: RouteConfig, labels: Labels): Record<string, string> {
+  if (route.groupByAll) return { ...labels };
+  const out: Record<string, string> = {};
+  for (const name of route.groupBy) if (labels[name] !== undefined) out[name] = labels[name]!;
+  return out;
+}
+
+function routeAt(root: RouteConfig, path: readonly number[]): RouteConfig | null {
+  let route: RouteConfig | undefined = root;
+  for (const i of path) route = route?.routes[i];
+  return route ?? null;
+}
+
+/** The matchers of each route from the root's child down the path (for the group key). */
+function routeMatchers(root: RouteConfig, path: readonly number[]): Matcher[][] {
+  const out: Matcher[][] = [];
+  let route: RouteConfig | undefined = root;
+  for (const i of path) {
+    route = route?.routes[i];
+    if (!route) break;
+    out.push(route.matchers);
+  }
+  return out;
+}
+
+/** RFC 3339 with milliseconds trimmed as Go prints them. */
+function rfc3339(ms: number): string {
+  return new Date(ms).toISOString().replace('.000Z', 'Z');
+}
+
+function toPayloadAlert(alert: Alert): PayloadAlert {
+  return {
+    labels: alert.labels,
+    annotations: alert.annotations,
+    startsAt: rfc3339(alert.startsAt),
+    endsAt: alert.endsAt === null ? null : rfc3339(alert.endsAt),
+    generatorURL: alert.generatorURL,
+  };
+}
