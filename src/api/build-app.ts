@@ -23,6 +23,9 @@ import { accountsRepo } from '../store/repos/accounts-repo.ts';
 import { DetectionRepo } from '../store/repos/detection-repo.ts';
 import type { DetectionEngine } from '../app/detection/detection-engine.ts';
 import { signalRoutes } from './routes/signal-routes.ts';
+import { alertRoutes } from './routes/alert-routes.ts';
+import type { AlertingService } from '../app/alerting/alerting-service.ts';
+import { AlertingRepo } from '../store/repos/alerting-repo.ts';
 import { ruleRoutes } from './routes/rule-routes.ts';
 import type { RulesCatalog } from '../app/rules-catalog.ts';
 
@@ -45,6 +48,8 @@ export interface AppDeps {
   rules?: RulesCatalog;
   /** Runs accepted observations through the rules; absent, nothing is detected. */
   detection?: DetectionEngine;
+  /** Operator alerts from signals; absent, /api/v1/alerts is not served. */
+  alerting?: AlertingService;
   /** Observations detection may fall behind before ingest waits for it (default `detectionBacklogLimit`). */
   detectionBacklog?: number;
   /** Heartbeat of the event stream in ms (tests shorten it). */
@@ -118,6 +123,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(seriesRoutes, { series: new SeriesRepo(deps.store), observations: new ObservationsRepo(deps.store) });
   await app.register(signalRoutes, { detection: new DetectionRepo(deps.store) });
   if (deps.rules) await app.register(ruleRoutes, { catalog: deps.rules });
+  if (deps.alerting) await app.register(alertRoutes, { alerting: deps.alerting, repo: new AlertingRepo(deps.store), clock: deps.clock });
   let sseClients = 0;
   deps.metrics.sseClients.collectWith(() => sseClients);
   const engine = deps.detection;

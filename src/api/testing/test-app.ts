@@ -10,6 +10,9 @@ import type { Role } from '../../domain/accounts/roles.ts';
 import { DetectionEngine } from '../../app/detection/detection-engine.ts';
 import { detectionPorts } from '../../app/detection/detection-ports.ts';
 import type { ActiveRule } from '../../app/detection/active-rule.ts';
+import { AlertingService, type AlertingPorts } from '../../app/alerting/alerting-service.ts';
+import type { AlertingConfig } from '../../domain/alerting/config/alerting-config.ts';
+import { AlertingRepo } from '../../store/repos/alerting-repo.ts';
 
 /** A fast stand-in hasher for tests that are not about passwords (argon2 costs ~8 ms a hash). */
 export const plainHasher: PasswordHasher = {
@@ -24,6 +27,8 @@ export interface TestApp {
   metrics: TocsinMetrics;
   clock: ReturnType<typeof manualClock>;
   detection: DetectionEngine;
+  /** Present when the app was built with an alerting configuration. */
+  alerting: AlertingService | null;
   /** `Authorization` header value for a fresh user of the role. */
   bearer(role: Role): Promise<string>;
 }
@@ -33,12 +38,40 @@ let userCounter = 0;
 /** Builds the real application (no listening) for `app.inject()` tests. */
 export async function createTestApp(
   store: Store,
-  options: { bodyLimitBytes?: number; nowMs?: number; rules?: readonly ActiveRule[]; detectionBacklog?: number } = {},
+  options: {
+    bodyLimitBytes?: number;
+    nowMs?: number;
+    rules?: readonly ActiveRule[];
+    detectionBacklog?: number;
+    /** Alerting with this configuration; delivery and retries as given (default: nothing is sent). */
+    alerting?: { config: AlertingConfig; ports?: Partial<Omit<AlertingPorts, 'repo'>> };
+  } = {},
 ): Promise<TestApp> {
   const clock = manualClock(options.nowMs ?? Date.UTC(2026, 10, 22, 12, 0, 0));
   const events = new EventHub();
   const metrics = createTocsinMetrics({ version: 'test' });
-  const detection = new DetectionEngine(detectionPorts(store, events, clock));
+  const ports = detectionPorts(store, events, clock);
+  let alerting: AlertingService | null = null;
+  if (options.alerting) {
+    const service = new AlertingService(
+      options.alerting.config,
+      {
+        repo: new AlertingRepo(store),
+        deliver: async () => ({ ok: true, status: 200, error: null, retryable: false, durationMs: 0 }),
+        retry: (outcome) => (outcome.ok ? { kind: 'delivered' } : { kind: 'dead-letter', reason: outcome.error ?? 'failed' }),
+        ...options.alerting.ports,
+      },
+      { externalURL: 'http://tocsin.test', generatorURL: (labels) => `http://tocsin.test/series/${labels['series'] ?? ''}` },
+    );
+    await service.start();
+    const announce = ports.onSignals;
+    ports.onSignals = (signals) => {
+      announce(signals);
+      void service.onSignals(signals);
+    };
+    alerting = service;
+  }
+  const detection = new DetectionEngine(ports);
   detection.setRules(options.rules ?? []);
   const app = await buildApp({
     store,
@@ -50,6 +83,7 @@ export async function createTestApp(
     bodyLimitBytes: options.bodyLimitBytes ?? 1024 * 1024,
     logger: false,
     detection,
+    ...(alerting ? { alerting } : {}),
     ...(options.detectionBacklog !== undefined ? { detectionBacklog: options.detectionBacklog } : {}),
   });
   const accounts = accountsRepo(store);
@@ -59,6 +93,7 @@ export async function createTestApp(
     metrics,
     clock,
     detection,
+    alerting,
     async bearer(role) {
       const name = `${role.replace(/_/g, '-')}-${process.pid}-${++userCounter}`;
       await addUser({ users: accounts, hasher: plainHasher, clock }, { name, role, password: null });

@@ -1,4 +1,4 @@
-import { alertChangesFor, applyAlertChange, type Alert, type SignalForAlerting } from '../../domain/alerting/alert.ts';
+import { alertChangesFor, applyAlertChange, isSuppressed, type Alert, type SignalForAlerting, type Suppression } from '../../domain/alerting/alert.ts';
 import { decideFlush, firstFlushAt, type GroupMember } from '../../domain/alerting/aggregation-group.ts';
 import type { AlertingConfig, RouteConfig } from '../../domain/alerting/config/alerting-config.ts';
 import type { ReceiverConfig } from '../../domain/alerting/config/receivers.ts';
@@ -44,10 +44,10 @@ export interface AlertingPorts {
   /** Decides what follows an attempt (backoff, dead letter). */
   retry(outcome: DeliveryOutcome, attempt: number, now: number): RetryDecision;
   /**
-   * Whether something mutes a firing alert at `now` (silences, inhibition, dependencies), given
-   * every firing alert; absent: nothing ever does.
+   * What mutes a firing alert at `now` (silences, inhibition, dependencies), given every firing
+   * alert; absent: nothing ever does.
    */
-  suppressed?(alert: Alert, firing: readonly Alert[], now: number): boolean;
+  suppression?(alert: Alert, firing: readonly Alert[], now: number): Suppression;
 }
 
 export interface AlertingOptions {
@@ -62,6 +62,14 @@ const separator = '\u0000';
 export class AlertingService {
   private readonly alerts = new Map<string, Alert>();
   private readonly groups = new Map<string, StoredGroup>();
+  /** Signals, ticks and acknowledgements change the same state: they run one after another. */
+  private queue: Promise<unknown> = Promise.resolve();
+
+  private exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(work);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
 
   constructor(
     private config: AlertingConfig,
@@ -80,13 +88,32 @@ export class AlertingService {
     this.config = config;
   }
 
+  /** What mutes an alert now (nothing for a resolved one). */
+  suppressionOf(alert: Alert, now: number): Suppression {
+    if (alert.endsAt !== null || !this.ports.suppression) return { silencedBy: [], inhibitedBy: [], suppressedByParents: [] };
+    return this.ports.suppression(alert, this.firing(), now);
+  }
+
+  /** The receivers the routing tree sends these labels to, in order, each once. */
+  receiversOf(labels: Labels): string[] {
+    return [...new Set(matchRoutes(this.config.route, labels).map((m) => m.route.receiver))];
+  }
+
+  private firing(): Alert[] {
+    return [...this.alerts.values()].filter((a) => a.endsAt === null);
+  }
+
   /** The alerts currently held (firing, or resolved and not yet sent as such). */
   current(): Alert[] {
     return [...this.alerts.values()];
   }
 
   /** Applies signals (in order): alerts fire and resolve, new ones join their groups. */
-  async onSignals(signals: readonly SignalForAlerting[]): Promise<void> {
+  onSignals(signals: readonly SignalForAlerting[]): Promise<void> {
+    return this.exclusive(() => this.applySignals(signals));
+  }
+
+  private async applySignals(signals: readonly SignalForAlerting[]): Promise<void> {
     const changed = new Map<string, Alert>();
     const events: AlertEvent[] = [];
     const touchedGroups = new Map<string, StoredGroup>();
@@ -107,7 +134,11 @@ export class AlertingService {
   }
 
   /** Acknowledges an alert (who, when, why); answers the alert, or null when it is unknown. */
-  async acknowledge(fingerprint: string, by: string, comment: string, now: number): Promise<Alert | null> {
+  acknowledge(fingerprint: string, by: string, comment: string, now: number): Promise<Alert | null> {
+    return this.exclusive(() => this.applyAck(fingerprint, by, comment, now));
+  }
+
+  private async applyAck(fingerprint: string, by: string, comment: string, now: number): Promise<Alert | null> {
     const alert = this.alerts.get(fingerprint) ?? (await this.ports.repo.alert(fingerprint));
     if (!alert) return null;
     if (alert.acks.some((a) => a.by === by)) return alert;
@@ -118,7 +149,11 @@ export class AlertingService {
   }
 
   /** Withdraws one's acknowledgement. */
-  async unacknowledge(fingerprint: string, by: string, now: number): Promise<Alert | null> {
+  unacknowledge(fingerprint: string, by: string, now: number): Promise<Alert | null> {
+    return this.exclusive(() => this.applyUnack(fingerprint, by, now));
+  }
+
+  private async applyUnack(fingerprint: string, by: string, now: number): Promise<Alert | null> {
     const alert = this.alerts.get(fingerprint) ?? (await this.ports.repo.alert(fingerprint));
     if (!alert) return null;
     const left: Alert = { ...alert, acks: alert.acks.filter((a) => a.by !== by) };
@@ -129,7 +164,16 @@ export class AlertingService {
   }
 
   /** Flushes every group whose time has come, then delivers what is due; answers how many were delivered. */
-  async tick(now: number): Promise<{ flushed: number; delivered: number }> {
+  tick(now: number): Promise<{ flushed: number; delivered: number }> {
+    return this.exclusive(() => this.runDue(now));
+  }
+
+  /** Resolves when everything submitted so far has been applied. */
+  async drain(): Promise<void> {
+    await this.queue;
+  }
+
+  private async runDue(now: number): Promise<{ flushed: number; delivered: number }> {
     let flushed = 0;
     const due = [...this.groups.values()].filter((g) => g.nextFlushAt <= now).sort((a, b) => a.nextFlushAt - b.nextFlushAt);
     for (const group of due) {
@@ -167,11 +211,11 @@ export class AlertingService {
     const id = group.groupKey + separator + group.receiver;
     const route = routeAt(this.config.route, group.routePath) ?? this.config.route;
     const receiver = this.config.receivers.find((r) => r.name === group.receiver);
-    const firing = [...this.alerts.values()].filter((a) => a.endsAt === null);
+    const firing = this.firing();
     const members: GroupMember[] = group.members
       .map((fp) => this.alerts.get(fp))
       .filter((a): a is Alert => a !== undefined)
-      .map((alert) => ({ alert, suppressed: alert.endsAt === null && (this.ports.suppressed?.(alert, firing, now) ?? false) }));
+      .map((alert) => ({ alert, suppressed: alert.endsAt === null && this.ports.suppression !== undefined && isSuppressed(this.ports.suppression(alert, firing, now)) }));
     const sendResolved = receiver ? [...receiver.webhooks, ...receiver.emails].some((i) => i.sendResolved) : false;
     const decision = decideFlush({
       members,
