@@ -24,6 +24,8 @@ import { DetectionRepo } from '../store/repos/detection-repo.ts';
 import type { DetectionEngine } from '../app/detection/detection-engine.ts';
 import { signalRoutes } from './routes/signal-routes.ts';
 import { alertRoutes } from './routes/alert-routes.ts';
+import { silenceRoutes } from './routes/silence-routes.ts';
+import type { SilenceBook } from '../app/alerting/silence-book.ts';
 import type { AlertingService } from '../app/alerting/alerting-service.ts';
 import { AlertingRepo } from '../store/repos/alerting-repo.ts';
 import { ruleRoutes } from './routes/rule-routes.ts';
@@ -50,6 +52,8 @@ export interface AppDeps {
   detection?: DetectionEngine;
   /** Operator alerts from signals; absent, /api/v1/alerts is not served. */
   alerting?: AlertingService;
+  /** Silences (with alerting); absent, /api/v1/silences is not served. */
+  silences?: SilenceBook;
   /** Observations detection may fall behind before ingest waits for it (default `detectionBacklogLimit`). */
   detectionBacklog?: number;
   /** Heartbeat of the event stream in ms (tests shorten it). */
@@ -123,7 +127,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(seriesRoutes, { series: new SeriesRepo(deps.store), observations: new ObservationsRepo(deps.store) });
   await app.register(signalRoutes, { detection: new DetectionRepo(deps.store) });
   if (deps.rules) await app.register(ruleRoutes, { catalog: deps.rules });
-  if (deps.alerting) await app.register(alertRoutes, { alerting: deps.alerting, repo: new AlertingRepo(deps.store), clock: deps.clock });
+  const alerting = deps.alerting;
+  if (alerting) await app.register(alertRoutes, { alerting, repo: new AlertingRepo(deps.store), clock: deps.clock });
+  if (alerting && deps.silences) {
+    await app.register(silenceRoutes, { silences: deps.silences, firingAlerts: () => alerting.current().filter((a) => a.endsAt === null), clock: deps.clock });
+  }
   let sseClients = 0;
   deps.metrics.sseClients.collectWith(() => sseClients);
   const engine = deps.detection;

@@ -40,6 +40,8 @@ export function buildProgram(): Command {
     .option('--retention <duration>', 'keep observations this long (e.g. 400d; 0 = forever)')
     .option('--log-level <level>', 'log verbosity')
     .option('--rules <dir>', 'folder of detection rule files (YAML/JSON), reloaded on change and SIGHUP')
+    .option('--config <file>', "alerting configuration in Prometheus Alertmanager's format (alertmanager.yml)")
+    .option('--external-url <url>', 'where people reach this Tocsin, for links in notifications')
     .addHelpText('after', settingsHelp())
     .action(async (opts: Record<string, string | undefined>) => {
       const config = loadConfig(
@@ -51,6 +53,8 @@ export function buildProgram(): Command {
           retentionMs: opts['retention'],
           logLevel: opts['logLevel'],
           rulesDir: opts['rules'],
+          alertingConfigFile: opts['config'],
+          externalUrl: opts['externalUrl'],
         },
         process.env,
       );

@@ -29,6 +29,10 @@ export interface TocsinConfig {
   adminPassword: string | undefined;
   /** Folder of rule files (YAML/JSON), reloaded on change and on SIGHUP. */
   rulesDir: string | undefined;
+  /** Alertmanager-format alerting configuration file (routes, receivers, inhibition, time intervals). */
+  alertingConfigFile: string | undefined;
+  /** Base URL people reach this Tocsin at, for links in notifications. */
+  externalUrl: string | undefined;
 }
 
 type Key = keyof TocsinConfig;
@@ -58,6 +62,8 @@ export const settings: readonly Setting[] = [
   { key: 'retentionIntervalMs', env: 'TOCSIN_RETENTION_INTERVAL', default: '1h', unit: 'duration', description: 'How often the retention purge runs.', read: readPositiveDuration },
   { key: 'logLevel', flag: '--log-level', env: 'TOCSIN_LOG_LEVEL', default: 'info', unit: logLevels.join('|'), description: 'Log verbosity (JSON lines on stdout).', read: readLogLevel },
   { key: 'rulesDir', flag: '--rules', env: 'TOCSIN_RULES', default: undefined, unit: 'folder', description: 'Detection rule files (*.yaml, *.yml, *.json), reloaded on change and on SIGHUP.', read: readNonEmpty },
+  { key: 'alertingConfigFile', flag: '--config', env: 'TOCSIN_CONFIG', default: undefined, unit: 'file', description: 'Alerting configuration in Prometheus Alertmanager\'s format (alertmanager.yml); checked at start, a bad one stops the start with Alertmanager\'s message.', read: readNonEmpty },
+  { key: 'externalUrl', flag: '--external-url', env: 'TOCSIN_EXTERNAL_URL', default: undefined, unit: 'http(s) URL', description: 'Where people reach this Tocsin, for links in notifications (default: the listening address).', read: readNonEmpty },
   { key: 'adminPassword', env: 'TOCSIN_ADMIN_PASSWORD', default: undefined, unit: 'text', description: 'Password for the first admin account, instead of a generated one (for scripts).', secret: true, read: readNonEmpty },
 ];
 

@@ -13,6 +13,10 @@ import type { ActiveRule } from '../../app/detection/active-rule.ts';
 import { AlertingService, type AlertingPorts } from '../../app/alerting/alerting-service.ts';
 import type { AlertingConfig } from '../../domain/alerting/config/alerting-config.ts';
 import { AlertingRepo } from '../../store/repos/alerting-repo.ts';
+import { SilenceBook } from '../../app/alerting/silence-book.ts';
+import { SilencesRepo } from '../../store/repos/silences-repo.ts';
+import { suppressionPort } from '../../app/alerting/suppression.ts';
+import { defaultSilenceRetentionMs } from '../../domain/alerting/silences.ts';
 
 /** A fast stand-in hasher for tests that are not about passwords (argon2 costs ~8 ms a hash). */
 export const plainHasher: PasswordHasher = {
@@ -29,6 +33,7 @@ export interface TestApp {
   detection: DetectionEngine;
   /** Present when the app was built with an alerting configuration. */
   alerting: AlertingService | null;
+  silences: SilenceBook | null;
   /** `Authorization` header value for a fresh user of the role. */
   bearer(role: Role): Promise<string>;
 }
@@ -52,13 +57,19 @@ export async function createTestApp(
   const metrics = createTocsinMetrics({ version: 'test' });
   const ports = detectionPorts(store, events, clock);
   let alerting: AlertingService | null = null;
+  let silences: SilenceBook | null = null;
   if (options.alerting) {
-    const service = new AlertingService(
+    const book = new SilenceBook(new SilencesRepo(store), defaultSilenceRetentionMs);
+    await book.load();
+    silences = book;
+    let service: AlertingService | null = null;
+    service = new AlertingService(
       options.alerting.config,
       {
         repo: new AlertingRepo(store),
         deliver: async () => ({ ok: true, status: 200, error: null, retryable: false, durationMs: 0 }),
         retry: (outcome) => (outcome.ok ? { kind: 'delivered' } : { kind: 'dead-letter', reason: outcome.error ?? 'failed' }),
+        suppression: suppressionPort(book, () => service!.currentConfig()),
         ...options.alerting.ports,
       },
       { externalURL: 'http://tocsin.test', generatorURL: (labels) => `http://tocsin.test/series/${labels['series'] ?? ''}` },
@@ -84,6 +95,7 @@ export async function createTestApp(
     logger: false,
     detection,
     ...(alerting ? { alerting } : {}),
+    ...(silences ? { silences } : {}),
     ...(options.detectionBacklog !== undefined ? { detectionBacklog: options.detectionBacklog } : {}),
   });
   const accounts = accountsRepo(store);
@@ -94,6 +106,7 @@ export async function createTestApp(
     clock,
     detection,
     alerting,
+    silences,
     async bearer(role) {
       const name = `${role.replace(/_/g, '-')}-${process.pid}-${++userCounter}`;
       await addUser({ users: accounts, hasher: plainHasher, clock }, { name, role, password: null });

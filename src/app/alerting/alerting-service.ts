@@ -83,6 +83,11 @@ export class AlertingService {
     for (const group of await this.ports.repo.groups()) this.groups.set(group.groupKey + separator + group.receiver, group);
   }
 
+  /** The configuration in force. */
+  currentConfig(): AlertingConfig {
+    return this.config;
+  }
+
   /** Replaces the configuration (routes and receivers); groups of routes that no longer exist flush out as they are. */
   setConfig(config: AlertingConfig): void {
     this.config = config;

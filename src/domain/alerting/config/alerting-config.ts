@@ -3,6 +3,7 @@ import { matcher, MatcherError, parseMatchers, type Matcher } from '../matchers.
 import { ConfigError, parseYaml, YamlDecoder, type FieldNode } from './yaml-decoder.ts';
 import { readTimeIntervals, type TimeInterval } from './time-intervals.ts';
 import { readReceiver, checkReceiverAgainstGlobal, type ReceiverConfig } from './receivers.ts';
+import { parseDependencies, type Dependency } from '../dependencies.ts';
 
 /**
  * Prometheus Alertmanager's configuration (`alertmanager.yml`, v0.34), read so that a file
@@ -59,13 +60,18 @@ export interface AlertingConfig {
   templates: string[];
   /** Integrations Tocsin does not deliver to yet, by receiver: reported when the config loads. */
   unsupported: { receiver: string; kind: string }[];
+  /** Tocsin's addition (top-level `dependencies:`): parent alerts that suppress their children. */
+  dependencies: Dependency[];
 }
 
 /** Alertmanager's defaults (dispatch/route.go DefaultRouteOpts, config.go DefaultGlobalConfig). */
 export const routeDefaults = { groupWaitMs: 30_000, groupIntervalMs: 300_000, repeatIntervalMs: 4 * 3_600_000 } as const;
 export const defaultResolveTimeoutMs = 300_000;
 
-const topLevelKeys = ['global', 'route', 'receivers', 'inhibit_rules', 'time_intervals', 'mute_time_intervals', 'templates', 'tracing'];
+const alertmanagerKeys = ['global', 'route', 'receivers', 'inhibit_rules', 'time_intervals', 'mute_time_intervals', 'templates', 'tracing'];
+/** Tocsin's additions, as extra top-level keys (DESIGN.md): Alertmanager itself would refuse them. */
+const tocsinKeys = ['dependencies'];
+const topLevelKeys = [...alertmanagerKeys, ...tocsinKeys];
 const globalKeys = [
   'resolve_timeout', 'http_config', 'smtp_from', 'smtp_hello', 'smtp_smarthost', 'smtp_auth_username', 'smtp_auth_password',
   'smtp_auth_password_file', 'smtp_auth_secret', 'smtp_auth_secret_file', 'smtp_auth_identity', 'smtp_require_tls', 'smtp_tls_config',
@@ -110,6 +116,7 @@ export function parseAlertingConfig(text: string): AlertingConfig {
   const muteTimeIntervals = readTimeIntervals(decoder, top.get('mute_time_intervals') ?? null, 'mute time interval');
   const templates = decoder.strings(top.get('templates')) ?? [];
   decoder.finish();
+  const dependencies = readExtra(top.get('dependencies'), parseDependencies);
 
   // Whole-file checks, in Config.UnmarshalYAML's order.
   if (global.smtpAuthPassword !== undefined && global.smtpAuthPasswordFile !== undefined) {
@@ -153,7 +160,19 @@ export function parseAlertingConfig(text: string): AlertingConfig {
     timeIntervals: intervals,
     templates,
     unsupported,
+    dependencies,
   };
+}
+
+/**
+ * One of Tocsin's own sections, read by its domain parser from the plain value; every problem is
+ * reported at once, each with its path (`dependencies[1].parent[0]: …`).
+ */
+function readExtra<T>(node: Node | null | undefined, parse: (raw: unknown) => { value: T[] } | { problems: { field: string; message: string }[] }): T[] {
+  if (node === undefined || node === null) return [];
+  const parsed = parse(node.toJSON());
+  if ('problems' in parsed) throw new ConfigError(parsed.problems.map((p) => `${p.field}: ${p.message}`).join('\n'));
+  return parsed.value;
 }
 
 function readGlobal(decoder: YamlDecoder, node: FieldNode): GlobalConfig {
