@@ -22,6 +22,8 @@ import { watchRulesDirectory, type RulesDirectoryWatcher } from '../detect/rules
 import { formatRuleProblem } from '../domain/detect/rules/rule-file.ts';
 import { detectorRegistry } from '../domain/detect/registry.ts';
 import type { DetectorRegistry } from '../domain/detect/detector.ts';
+import { loadAlertingConfigFile, startAlerting } from './alerting-runtime.ts';
+import type { AlertingService } from '../app/alerting/alerting-service.ts';
 
 /** A running server: where it listens and how to stop it. */
 export interface RunningServer {
@@ -31,6 +33,8 @@ export interface RunningServer {
   events: EventHub;
   metrics: TocsinMetrics;
   detection: DetectionEngine;
+  /** The alert dispatcher (routes, silences, notifications). */
+  alerting: AlertingService;
   rules: RulesCatalog;
   logger: Logger;
   /** Stops taking requests, finishes those in flight (and their writes), then closes the store. */
@@ -55,6 +59,8 @@ export interface ServeOptions {
 export const checkpointIntervalMs = 5_000;
 /** How often time-driven detectors (staleness) look at the clock, in ms of the runtime's clock. */
 export const detectionTickMs = 10_000;
+/** How often the alert dispatcher looks at the clock (group timers, retries), in ms of real time. */
+export const alertingTickMs = 1_000;
 
 /** Opens the store, creates the first admin when there is none, builds the app and listens. */
 export async function startServer(config: Readonly<TocsinConfig>, options: ServeOptions = {}): Promise<RunningServer> {
@@ -66,6 +72,11 @@ export async function startServer(config: Readonly<TocsinConfig>, options: Serve
     redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'], censor: '<redacted>' },
   });
   logger.info({ config: redactedConfig(config), version }, 'starting tocsin');
+  // A configuration Alertmanager would refuse stops the start before anything is opened.
+  const alertingConfig = loadAlertingConfigFile(config.alertingConfigFile);
+  for (const u of alertingConfig.unsupported) {
+    logger.warn({ receiver: u.receiver, integration: u.kind }, `receiver "${u.receiver}": ${u.kind} is not delivered by Tocsin yet; its other integrations are`);
+  }
 
   const store = await openStore({
     databaseUrl: config.databaseUrl,
@@ -106,14 +117,22 @@ export async function startServer(config: Readonly<TocsinConfig>, options: Serve
     const catalog = await RulesCatalog.open({ rules: rulesRepo(store), registry, clock: wallClock, events }, rulesWatcher?.current());
     rules = catalog;
     if (rulesWatcher) catalog.setFileRules(rulesWatcher.current());
-    const detection = new DetectionEngine(detectionPorts(store, events, clock));
+    const externalURL = config.externalUrl ?? `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${config.port}`;
+    const { service: alerting, silences } = await startAlerting(store, alertingConfig, { clock, externalURL });
+    const ports = detectionPorts(store, events, clock);
+    const announceSignals = ports.onSignals;
+    ports.onSignals = (signals) => {
+      announceSignals(signals);
+      alerting.onSignals(signals).catch((err: unknown) => logger.error({ err }, 'alerting failed to take signals'));
+    };
+    const detection = new DetectionEngine(ports);
     const applyRules = () => detection.setRules(catalog.list({ enabled: true }).map((entry) => toActiveRule(entry.rule, registry)));
     applyRules();
     catalog.subscribe(applyRules);
     logger.info({ rules: catalog.list().length, problems: catalog.problems().length }, 'rules loaded');
     const recovered = await detection.recover();
     if (recovered.length > 0) logger.info({ signals: recovered.length }, 'detection recovered signals from observations stored before the restart');
-    app = await buildApp({ store, clock, wallClock, events, detection, rules: catalog, metrics, version, startedAt, bodyLimitBytes: config.bodyLimitBytes, logger });
+    app = await buildApp({ store, clock, wallClock, events, detection, alerting, silences, rules: catalog, metrics, version, startedAt, bodyLimitBytes: config.bodyLimitBytes, logger });
     const builtApp = app;
     await app.listen({ port: config.port, host: config.host });
     const address = app.server.address();
@@ -146,6 +165,10 @@ export async function startServer(config: Readonly<TocsinConfig>, options: Serve
       detection.tick(clock.now()).catch((err: unknown) => logger.error({ err }, 'detection tick failed'));
     }, detectionTickMs);
     ticks.unref();
+    const alertTicks = setInterval(() => {
+      alerting.tick(clock.now()).catch((err: unknown) => logger.error({ err }, 'alerting tick failed'));
+    }, alertingTickMs);
+    alertTicks.unref();
 
     let closing: Promise<void> | null = null;
     const close = () =>
@@ -154,15 +177,17 @@ export async function startServer(config: Readonly<TocsinConfig>, options: Serve
         clearInterval(sessionPurge);
         clearInterval(checkpoints);
         clearInterval(ticks);
+        clearInterval(alertTicks);
         rulesWatcher?.close();
         await closeHttp(builtApp);
         // Requests in flight have handed their batches to detection: finish them and save the states.
         await detection.checkpoint();
+        await alerting.drain();
         metrics.stop();
         await store.close();
         logger.info('stopped');
       })());
-    return { url, app, store, events, metrics, detection, rules: catalog, logger, close };
+    return { url, app, store, events, metrics, detection, alerting, rules: catalog, logger, close };
   } catch (err) {
     await app?.close().catch(() => undefined);
     await store.close();

@@ -22,20 +22,13 @@ import type { AlertEvent, AlertingRepo, NewNotification, StoredGroup, StoredNoti
  * same notification id in `X-Tocsin-Notification-Id`).
  */
 
-/** How one delivery attempt went. */
-export interface DeliveryOutcome {
-  ok: boolean;
-  status: number | null;
-  error: string | null;
-  retryable: boolean;
-  durationMs: number;
-}
+import type { DeliveryOutcome, RetryDecision } from '../../connectors/webhook/retry-policy.ts';
+
+export type { DeliveryOutcome, RetryDecision };
 
 /** The integration a notification goes through, as configured. */
 export type Integration = { kind: 'webhook'; index: number; config: ReceiverConfig['webhooks'][number] } | { kind: 'email'; index: number; config: ReceiverConfig['emails'][number] };
 
-/** What comes after an attempt: done, another try at an instant, or giving up. */
-export type RetryDecision = { kind: 'delivered' } | { kind: 'retry'; at: number } | { kind: 'dead-letter'; reason: string };
 
 export interface AlertingPorts {
   repo: AlertingRepo;
