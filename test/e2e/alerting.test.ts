@@ -5,19 +5,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runTocsin, startServe, tokenFor, type ServerProcess } from '../support/tocsin-process.ts';
+import { eventually } from '../support/eventually.ts';
 
 const password = 'e2e-secret-passphrase-1';
 
-/** Polls until `check` answers a value, within a bounded time (alerting flushes on its own timers). */
-async function eventually<T>(check: () => Promise<T | undefined> | T | undefined, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe('alerting in tocsin serve', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tocsin-alerting-'));

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startServe, tokenFor, type ServerProcess } from '../support/tocsin-process.ts';
+import { eventually } from '../support/eventually.ts';
 
 const password = 'e2e-secret-passphrase-1';
 const t0 = Date.UTC(2026, 10, 21, 0, 0, 0);
@@ -16,16 +17,6 @@ labels: { hazard: flood }
 annotations: { summary: "River level at {{series}} is {{level}} ({{value}} m)" }
 `;
 
-/** Polls until `check` answers a value, within a bounded time (detection runs after the 202). */
-async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe('detection in tocsin serve', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tocsin-detect-'));
