@@ -21,6 +21,7 @@ interface Receiver {
 
 let server: Server;
 const received: string[] = [];
+const paths: string[] = [];
 const statuses: number[] = [];
 const receiver: Receiver = {
   url: '',
@@ -34,6 +35,7 @@ beforeAll(async () => {
     req.on('data', (c: Buffer) => (body += c.toString('utf8')));
     req.on('end', () => {
       received.push(body);
+      paths.push(req.url ?? '');
       res.statusCode = statuses.shift() ?? 200;
       res.end();
     });
@@ -162,5 +164,75 @@ describeEachStore('the alert dispatcher', (store: () => Store) => {
       ['acknowledged', 'duty-officer'],
       ['unacknowledged', 'duty-officer'],
     ]);
+  });
+
+  it('escalates an unacknowledged group step by step across a restart, pages each responder once, and stops at the acknowledgement', async () => {
+    const base = receiver.url.replace(/\/hook$/, '');
+    const escalating = () =>
+      parseAlertingConfig(`
+route:
+  receiver: duty
+  group_by: [area]
+  group_wait: 30s
+  escalation_policy: flood-ladder
+receivers:
+  - name: duty
+    webhook_configs: [{ url: '${base}/duty' }]
+  - name: alice-pager
+    webhook_configs: [{ url: '${base}/page/alice' }]
+  - name: bob-pager
+    webhook_configs: [{ url: '${base}/page/bob' }]
+  - name: chief-pager
+    webhook_configs: [{ url: '${base}/page/chief' }]
+responders:
+  - { id: alice, receiver: alice-pager }
+  - { id: bob, receiver: bob-pager }
+  - { id: chief, receiver: chief-pager }
+schedules:
+  - name: river-duty
+    timezone: UTC
+    layers:
+      - rotation: { participants: [alice, bob], length: 1d, handoff: '08:00', start: '2026-11-21' }
+escalation_policies:
+  - name: flood-ladder
+    steps:
+      - notify: [{ schedule: river-duty }]
+        wait: 5m
+      - notify: [{ user: chief }]
+        wait: 10m
+    acknowledgements_required: 1
+`);
+    // Earlier tests left groups in this store; this one starts from an idle dispatcher.
+    await store().query('delete from alert_groups');
+    await store().query("update notifications set status = 'dead-letter' where status = 'pending'");
+    const seen = received.length;
+    const pagesSince = () => paths.slice(seen).filter((p) => p.startsWith('/page/'));
+    const first = new AlertingService(escalating(), ports(store()), options);
+    await first.start();
+    await first.onSignals([signal('firing', 'ST30.level', 'D30', t0)]);
+    // The first notice goes to the route's receiver, and step 1 pages whoever is on duty (bob on 2026-11-22 from 08:00).
+    await first.tick(t0 + 30 * s);
+    expect(paths.slice(seen)).toEqual(['/duty', '/page/bob']);
+    expect((await first.tick(t0 + 30 * s + 5 * min - 1)).delivered).toBe(0);
+
+    // The process dies here; a new one resumes the escalation from the store.
+    const second = new AlertingService(escalating(), ports(store()), options);
+    await second.start();
+    await second.tick(t0 + 30 * s + 5 * min);
+    expect(pagesSince()).toEqual(['/page/bob', '/page/chief']);
+    // Asked again at the same instant, and later within the wait: nothing is paged twice.
+    await second.tick(t0 + 30 * s + 5 * min);
+    await second.tick(t0 + 30 * s + 10 * min);
+    expect(pagesSince()).toEqual(['/page/bob', '/page/chief']);
+
+    const alert = second.current().find((a) => a.labels['series'] === 'ST30.level')!;
+    await second.acknowledge(alert.fingerprint, 'chief', 'taking command', t0 + 30 * s + 12 * min);
+    const group = second.escalationOf('{}:{area="D30"}', 'duty')!;
+    expect(group.status).toBe('acknowledged');
+    // The policy would have started a second round at +15 min; acknowledged, it pages nobody.
+    await second.tick(t0 + 30 * s + 20 * min);
+    expect(pagesSince()).toEqual(['/page/bob', '/page/chief']);
+    const page = JSON.parse(received[seen + 1]!) as Payload;
+    expect(page.notification_reason).toBe('escalation step 1, round 1: page bob');
   });
 });

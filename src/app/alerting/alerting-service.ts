@@ -8,6 +8,9 @@ import type { Matcher } from '../../domain/alerting/matchers.ts';
 import { matchRoutes } from '../../domain/alerting/routing.ts';
 import { groupKey, webhookBody, type PayloadAlert } from '../../domain/alerting/webhook-payload.ts';
 import type { AlertEvent, AlertingRepo, NewNotification, StoredGroup, StoredNotification } from '../../store/repos/alerting-repo.ts';
+import { acknowledge as acknowledgeEscalation, dueActions, startEscalation, type EscalationAction, type EscalationState } from '../../domain/alerting/escalation/escalation-state.ts';
+import type { EscalationTarget } from '../../domain/alerting/escalation/escalation-policy.ts';
+import { onCallAt } from '../../domain/alerting/oncall/schedule.ts';
 
 /**
  * The alert dispatcher: turns detection signals into alerts, files them into aggregation groups
@@ -55,6 +58,8 @@ const separator = '\u0000';
 export class AlertingService {
   private readonly alerts = new Map<string, Alert>();
   private readonly groups = new Map<string, StoredGroup>();
+  /** Escalations of groups whose route names a policy, by group id. */
+  private readonly escalations = new Map<string, { policy: string; state: EscalationState }>();
   /** Signals, ticks and acknowledgements change the same state: they run one after another. */
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -74,6 +79,12 @@ export class AlertingService {
   async start(): Promise<void> {
     for (const alert of await this.ports.repo.activeAlerts()) this.alerts.set(alert.fingerprint, alert);
     for (const group of await this.ports.repo.groups()) this.groups.set(group.groupKey + separator + group.receiver, group);
+    for (const e of await this.ports.repo.escalations()) this.escalations.set(e.groupKey + separator + e.receiver, { policy: e.policy, state: e.state as EscalationState });
+  }
+
+  /** The escalation of a group, if any (for the console and tests). */
+  escalationOf(groupKey: string, receiver: string): EscalationState | null {
+    return this.escalations.get(groupKey + separator + receiver)?.state ?? null;
   }
 
   /** The configuration in force. */
@@ -143,6 +154,17 @@ export class AlertingService {
     const acked: Alert = { ...alert, acks: [...alert.acks, { by, at: now, comment }] };
     if (this.alerts.has(fingerprint)) this.alerts.set(fingerprint, acked);
     await this.ports.repo.saveAlerts([acked], [{ fingerprint, at: now, kind: 'acknowledged', actor: by, detail: { comment } }]);
+    // Pages that fell due up to now go out first, then the acknowledgement stops what follows.
+    await this.escalate(now);
+    for (const [id, group] of this.groups) {
+      const escalation = this.escalations.get(id);
+      const policy = escalation ? this.config.escalationPolicies.get(escalation.policy) : undefined;
+      if (!escalation || !policy || !group.members.includes(fingerprint)) continue;
+      const { state } = acknowledgeEscalation(policy, escalation.state, { by, at: now, comment });
+      if (state === escalation.state) continue;
+      this.escalations.set(id, { policy: escalation.policy, state });
+      await this.ports.repo.writeEscalation({ groupKey: group.groupKey, receiver: group.receiver, policy: escalation.policy, state, at: now }, []);
+    }
     return acked;
   }
 
@@ -178,14 +200,80 @@ export class AlertingService {
       await this.flush(group, now);
       flushed++;
     }
+    await this.escalate(now);
     return { flushed, delivered: await this.deliverDue(now) };
   }
 
-  /** When the next group flush or delivery attempt is due (for a scheduler), or null. */
+  /** When the next group flush or escalation step is due (for a scheduler), or null. */
   nextDueAt(): number | null {
     let next: number | null = null;
     for (const g of this.groups.values()) if (next === null || g.nextFlushAt < next) next = g.nextFlushAt;
+    for (const e of this.escalations.values()) {
+      if (e.state.status === 'escalating' && (next === null || e.state.cursor.at < next)) next = e.state.cursor.at;
+    }
     return next;
+  }
+
+  /** Emits every escalation page due by `now`, each once, with its state, in one transaction per group. */
+  private async escalate(now: number): Promise<void> {
+    for (const [id, escalation] of this.escalations) {
+      const group = this.groups.get(id);
+      const policy = this.config.escalationPolicies.get(escalation.policy);
+      if (!group || !policy || escalation.state.status !== 'escalating') continue;
+      const { actions, state } = dueActions(policy, escalation.state, now);
+      if (actions.length === 0 && state === escalation.state) continue;
+      const pages = actions.flatMap((action) => this.pagesFor(group, action, now));
+      this.escalations.set(id, { policy: escalation.policy, state });
+      await this.ports.repo.writeEscalation({ groupKey: group.groupKey, receiver: group.receiver, policy: escalation.policy, state, at: now }, pages);
+    }
+  }
+
+  /** The responders a step's targets reach at the instant it fell due. */
+  private respondersFor(targets: readonly EscalationTarget[], at: number): string[] {
+    const out = new Set<string>();
+    for (const target of targets) {
+      if ('user' in target) out.add(target.user);
+      else if ('team' in target) for (const m of this.config.teams.get(target.team)?.members ?? []) out.add(m);
+      else {
+        const schedule = this.config.schedules.get(target.schedule);
+        const onCall = schedule ? onCallAt(schedule, at) : null;
+        if (onCall) out.add(onCall.responder);
+      }
+    }
+    return [...out];
+  }
+
+  /** One notification per integration of each paged responder's receiver, about the group's firing alerts. */
+  private pagesFor(group: StoredGroup, action: EscalationAction, now: number): NewNotification[] {
+    const firing = group.members.map((fp) => this.alerts.get(fp)).filter((a): a is Alert => a !== undefined && a.endsAt === null);
+    const route = routeAt(this.config.route, group.routePath) ?? this.config.route;
+    const out: NewNotification[] = [];
+    for (const responderId of this.respondersFor(action.targets, action.at)) {
+      const responder = this.config.responders.get(responderId);
+      const receiver = responder ? this.config.receivers.find((r) => r.name === responder.receiver) : undefined;
+      if (!receiver) continue;
+      const reason = `escalation step ${action.step + 1}, round ${action.round + 1}: page ${responderId}`;
+      for (const integration of integrationsOf(receiver)) {
+        out.push({
+          groupKey: group.groupKey,
+          receiver: receiver.name,
+          integration: `${integration.kind}[${integration.index}]`,
+          reason,
+          payload: webhookBody({
+            receiver: receiver.name,
+            alerts: firing.map(toPayloadAlert),
+            groupLabels: group.groupLabels,
+            routePath: routeMatchers(this.config.route, group.routePath),
+            routeLabels: route.labels,
+            externalURL: this.options.externalURL,
+            maxAlerts: integration.kind === 'webhook' ? integration.config.maxAlerts : 0,
+            notificationReason: reason,
+          }),
+          createdAt: now,
+        });
+      }
+    }
+    return out;
   }
 
   private fileIntoGroups(alert: Alert, now: number): StoredGroup[] {
@@ -253,7 +341,22 @@ export class AlertingService {
     for (const fp of dropped) if (this.alerts.get(fp)?.endsAt !== null && !this.inAnyGroup(fp)) this.alerts.delete(fp);
     const ended = group.members.length === 0;
     if (ended) this.groups.delete(id);
+    // A group whose route has a policy starts escalating with its first notice of firing alerts;
+    // it stops when every alert has resolved.
+    let escalation: { groupKey: string; receiver: string; policy: string; state: EscalationState | null; at: number } | null = null;
+    const current = this.escalations.get(id);
+    const policy = route.escalationPolicy ? this.config.escalationPolicies.get(route.escalationPolicy) : undefined;
+    const stillFiring = group.members.some((fp) => this.alerts.get(fp)?.endsAt === null);
+    if (current && (ended || !stillFiring)) {
+      this.escalations.delete(id);
+      escalation = { groupKey: group.groupKey, receiver: group.receiver, policy: current.policy, state: null, at: now };
+    } else if (!current && policy && decision.notify && decision.notify.firing.length > 0 && !decision.notify.logOnly) {
+      const state = startEscalation(policy, group.groupKey, now);
+      this.escalations.set(id, { policy: policy.name, state });
+      escalation = { groupKey: group.groupKey, receiver: group.receiver, policy: policy.name, state, at: now };
+    }
     await this.ports.repo.writeFlush({
+      escalation,
       group: ended ? null : group,
       deleteGroup: ended ? { groupKey: group.groupKey, receiver: group.receiver } : null,
       log: decision.notify

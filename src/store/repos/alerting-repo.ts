@@ -40,8 +40,19 @@ export interface StoredNotification {
 
 export type NewNotification = Pick<StoredNotification, 'groupKey' | 'receiver' | 'integration' | 'reason' | 'payload' | 'createdAt'>;
 
+/** An escalation as stored: its group and the policy's serialisable state. */
+export interface StoredEscalation {
+  groupKey: string;
+  receiver: string;
+  policy: string;
+  state: unknown;
+  updatedAt: number;
+}
+
 /** What one flush changes, written in one transaction so a crash leaves all of it or none. */
 export interface FlushWrite {
+  /** An escalation started, advanced or ended by this flush (null state: delete it). */
+  escalation?: { groupKey: string; receiver: string; policy: string; state: unknown | null; at: number } | null;
   group: StoredGroup | null;
   /** The group ended: delete it. */
   deleteGroup: { groupKey: string; receiver: string } | null;
@@ -238,6 +249,7 @@ export class AlertingRepo {
           [groupKey, receiver, ts(entry.at), JSON.stringify(entry.firing), JSON.stringify(entry.resolved)],
         );
       }
+      if (write.escalation) await saveEscalation(tx, write.escalation);
       for (const n of write.notifications) {
         await tx.query(
           `insert into notifications (group_key, receiver, integration, reason, payload, created_at, status, next_attempt_at)
@@ -246,6 +258,18 @@ export class AlertingRepo {
         );
       }
     });
+  }
+
+  async escalations(): Promise<StoredEscalation[]> {
+    const res = await this.client.query<{ group_key: string; receiver: string; policy: string; state: unknown; updated_at: Date }>(
+      'select group_key, receiver, policy, state, updated_at from escalations order by group_key, receiver',
+    );
+    return res.rows.map((r) => ({ groupKey: r.group_key, receiver: r.receiver, policy: r.policy, state: r.state, updatedAt: r.updated_at.getTime() }));
+  }
+
+  /** Saves an escalation's new state and the pages it emitted, in one transaction. */
+  async writeEscalation(escalation: { groupKey: string; receiver: string; policy: string; state: unknown | null; at: number }, pages: readonly NewNotification[]): Promise<void> {
+    await this.writeFlush({ group: null, deleteGroup: null, log: null, notifications: [...pages], escalation });
   }
 
   /** Pending notifications whose next attempt is due, oldest first. */
@@ -297,6 +321,18 @@ export class AlertingRepo {
     );
     return res.rows.map(toNotification);
   }
+}
+
+async function saveEscalation(client: SqlClient, e: { groupKey: string; receiver: string; policy: string; state: unknown | null; at: number }): Promise<void> {
+  if (e.state === null) {
+    await client.query('delete from escalations where group_key = $1 and receiver = $2', [e.groupKey, e.receiver]);
+    return;
+  }
+  await client.query(
+    `insert into escalations (group_key, receiver, policy, state, updated_at) values ($1, $2, $3, $4::jsonb, $5)
+     on conflict (group_key, receiver) do update set policy = excluded.policy, state = excluded.state, updated_at = excluded.updated_at`,
+    [e.groupKey, e.receiver, e.policy, JSON.stringify(e.state), ts(e.at)],
+  );
 }
 
 async function saveGroup(client: SqlClient, g: StoredGroup): Promise<void> {

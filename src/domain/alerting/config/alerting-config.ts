@@ -4,6 +4,8 @@ import { ConfigError, parseYaml, YamlDecoder, type FieldNode } from './yaml-deco
 import { readTimeIntervals, type TimeInterval } from './time-intervals.ts';
 import { readReceiver, checkReceiverAgainstGlobal, type ReceiverConfig } from './receivers.ts';
 import { parseDependencies, type Dependency } from '../dependencies.ts';
+import { parseSchedules, type Schedule } from '../oncall/schedule.ts';
+import { parseEscalationPolicies, type EscalationPolicy } from '../escalation/escalation-policy.ts';
 
 /**
  * Prometheus Alertmanager's configuration (`alertmanager.yml`, v0.34), read so that a file
@@ -42,7 +44,21 @@ export interface RouteConfig {
   activeTimeIntervals: string[];
   /** Route labels (v0.34), inherited by child routes. */
   labels: Record<string, string>;
+  /** Tocsin's addition: the escalation policy for this route's groups, inherited by child routes. */
+  escalationPolicy: string | null;
   routes: RouteConfig[];
+}
+
+/** Tocsin's addition: who a responder is paged through (a receiver of this file). */
+export interface Responder {
+  id: string;
+  receiver: string;
+}
+
+/** Tocsin's addition: a team of responders, paged together. */
+export interface Team {
+  id: string;
+  members: string[];
 }
 
 export interface InhibitRule {
@@ -62,6 +78,11 @@ export interface AlertingConfig {
   unsupported: { receiver: string; kind: string }[];
   /** Tocsin's addition (top-level `dependencies:`): parent alerts that suppress their children. */
   dependencies: Dependency[];
+  /** Tocsin's additions for escalation: on-call schedules, policies, responders and teams. */
+  schedules: Map<string, Schedule>;
+  escalationPolicies: Map<string, EscalationPolicy>;
+  responders: Map<string, Responder>;
+  teams: Map<string, Team>;
 }
 
 /** Alertmanager's defaults (dispatch/route.go DefaultRouteOpts, config.go DefaultGlobalConfig). */
@@ -70,7 +91,7 @@ export const defaultResolveTimeoutMs = 300_000;
 
 const alertmanagerKeys = ['global', 'route', 'receivers', 'inhibit_rules', 'time_intervals', 'mute_time_intervals', 'templates', 'tracing'];
 /** Tocsin's additions, as extra top-level keys (DESIGN.md): Alertmanager itself would refuse them. */
-const tocsinKeys = ['dependencies'];
+const tocsinKeys = ['dependencies', 'schedules', 'escalation_policies', 'responders', 'teams'];
 const topLevelKeys = [...alertmanagerKeys, ...tocsinKeys];
 const globalKeys = [
   'resolve_timeout', 'http_config', 'smtp_from', 'smtp_hello', 'smtp_smarthost', 'smtp_auth_username', 'smtp_auth_password',
@@ -82,7 +103,7 @@ const globalKeys = [
   'incidentio_url', 'mattermost_webhook_url', 'mattermost_webhook_url_file',
 ];
 const urlGlobals = ['slack_api_url', 'slack_app_url', 'pagerduty_url', 'opsgenie_api_url', 'wechat_api_url', 'victorops_api_url', 'telegram_api_url', 'webex_api_url', 'rocketchat_api_url', 'jira_api_url', 'incidentio_url', 'mattermost_webhook_url'];
-const routeKeys = ['receiver', 'group_by', 'continue', 'matchers', 'match', 'match_re', 'mute_time_intervals', 'active_time_intervals', 'group_wait', 'group_interval', 'repeat_interval', 'routes', 'labels'];
+const routeKeys = ['receiver', 'group_by', 'continue', 'matchers', 'match', 'match_re', 'mute_time_intervals', 'active_time_intervals', 'group_wait', 'group_interval', 'repeat_interval', 'routes', 'labels', 'escalation_policy'];
 const inhibitKeys = ['source_match', 'source_match_re', 'source_matchers', 'target_match', 'target_match_re', 'target_matchers', 'equal'];
 
 /** The label names `match`/`match_re` keys may use: Prometheus' classic names. */
@@ -117,6 +138,17 @@ export function parseAlertingConfig(text: string): AlertingConfig {
   const templates = decoder.strings(top.get('templates')) ?? [];
   decoder.finish();
   const dependencies = readExtra(top.get('dependencies'), parseDependencies);
+  const scheduleList = readExtra(top.get('schedules'), parseSchedules);
+  const schedules = new Map(scheduleList.map((sc) => [sc.name, sc]));
+  const policiesNode = top.get('escalation_policies');
+  let escalationPolicies = new Map<string, EscalationPolicy>();
+  if (policiesNode !== undefined && policiesNode !== null) {
+    const parsed = parseEscalationPolicies(policiesNode.toJSON(), { schedules: new Set(schedules.keys()) });
+    if ('problems' in parsed) throw new ConfigError(parsed.problems.map((p) => `${p.field}: ${p.message}`).join('\n'));
+    escalationPolicies = parsed.value;
+  }
+  const responders = readResponders(top.get('responders'));
+  const teams = readTeams(top.get('teams'), responders);
 
   // Whole-file checks, in Config.UnmarshalYAML's order.
   if (global.smtpAuthPassword !== undefined && global.smtpAuthPasswordFile !== undefined) {
@@ -151,6 +183,18 @@ export function parseAlertingConfig(text: string): AlertingConfig {
   }
   checkTimeIntervalsExist(decoder, rawRoute, intervals);
   if (rawRoute.continue) decoder.fail('cannot have continue in root route');
+  checkEscalation(decoder, rawRoute, escalationPolicies);
+  for (const responder of responders.values()) {
+    if (!names.has(responder.receiver)) decoder.fail(`responders: undefined receiver "${responder.receiver}" used by responder "${responder.id}"`);
+  }
+  for (const policy of escalationPolicies.values()) {
+    for (const [i, step] of policy.steps.entries()) {
+      for (const target of step.notify) {
+        if ('user' in target && !responders.has(target.user)) decoder.fail(`escalation_policies: undefined responder "${target.user}" used in step ${i + 1} of escalation policy "${policy.name}"`);
+        if ('team' in target && !teams.has(target.team)) decoder.fail(`escalation_policies: undefined team "${target.team}" used in step ${i + 1} of escalation policy "${policy.name}"`);
+      }
+    }
+  }
 
   return {
     global,
@@ -161,7 +205,53 @@ export function parseAlertingConfig(text: string): AlertingConfig {
     templates,
     unsupported,
     dependencies,
+    schedules,
+    escalationPolicies,
+    responders,
+    teams,
   };
+}
+
+/** `responders: [{ id, receiver }]`: ids unique and non-empty. */
+function readResponders(node: Node | null | undefined): Map<string, Responder> {
+  const out = new Map<string, Responder>();
+  if (node === undefined || node === null) return out;
+  const raw = node.toJSON() as unknown;
+  if (!Array.isArray(raw)) throw new ConfigError('responders: expected a list of { id, receiver }');
+  raw.forEach((item: unknown, i) => {
+    const r = item as Record<string, unknown> | null;
+    const extra = r && typeof r === 'object' ? Object.keys(r).filter((k) => k !== 'id' && k !== 'receiver') : [];
+    if (!r || typeof r !== 'object' || typeof r['id'] !== 'string' || r['id'] === '' || typeof r['receiver'] !== 'string' || r['receiver'] === '' || extra.length > 0) {
+      throw new ConfigError(`responders[${i}]: expected { id, receiver } (two non-empty texts)${extra.length ? `; unknown field ${extra[0]}` : ''}`);
+    }
+    if (out.has(r['id'])) throw new ConfigError(`responders[${i}].id: responder "${r['id']}" is not unique`);
+    out.set(r['id'], { id: r['id'], receiver: r['receiver'] });
+  });
+  return out;
+}
+
+/** `teams: [{ id, members }]`: members are known responders. */
+function readTeams(node: Node | null | undefined, responders: ReadonlyMap<string, Responder>): Map<string, Team> {
+  const out = new Map<string, Team>();
+  if (node === undefined || node === null) return out;
+  const raw = node.toJSON() as unknown;
+  if (!Array.isArray(raw)) throw new ConfigError('teams: expected a list of { id, members }');
+  raw.forEach((item: unknown, i) => {
+    const t = item as Record<string, unknown> | null;
+    const members = t?.['members'];
+    if (!t || typeof t['id'] !== 'string' || t['id'] === '' || !Array.isArray(members) || members.length === 0 || !members.every((m) => typeof m === 'string')) {
+      throw new ConfigError(`teams[${i}]: expected { id, members } with at least one member`);
+    }
+    if (out.has(t['id'])) throw new ConfigError(`teams[${i}].id: team "${t['id']}" is not unique`);
+    for (const m of members as string[]) if (!responders.has(m)) throw new ConfigError(`teams[${i}].members: undefined responder "${m}" in team "${t['id']}"`);
+    out.set(t['id'], { id: t['id'], members: members as string[] });
+  });
+  return out;
+}
+
+function checkEscalation(decoder: YamlDecoder, route: RawRoute, policies: ReadonlyMap<string, EscalationPolicy>): void {
+  if (route.escalationPolicy && !policies.has(route.escalationPolicy)) decoder.fail(`undefined escalation policy "${route.escalationPolicy}" used in route`);
+  for (const child of route.routes) checkEscalation(decoder, child, policies);
 }
 
 /**
@@ -211,6 +301,7 @@ interface RawRoute {
   muteTimeIntervals: string[];
   activeTimeIntervals: string[];
   labels: Record<string, string>;
+  escalationPolicy?: string;
   routes: RawRoute[];
 }
 
@@ -260,6 +351,7 @@ function readRoute(decoder: YamlDecoder, node: Node | null): RawRoute {
     muteTimeIntervals: decoder.strings(f.get('mute_time_intervals')) ?? [],
     activeTimeIntervals: decoder.strings(f.get('active_time_intervals')) ?? [],
     labels,
+    ...(f.get('escalation_policy') !== undefined ? { escalationPolicy: decoder.str(f.get('escalation_policy')) ?? '' } : {}),
     routes,
   };
 }
@@ -325,6 +417,7 @@ function resolveRoute(raw: RawRoute, parent: RouteConfig | null): RouteConfig {
     muteTimeIntervals: raw.muteTimeIntervals,
     activeTimeIntervals: raw.activeTimeIntervals,
     labels: { ...(parent?.labels ?? {}), ...raw.labels },
+    escalationPolicy: raw.escalationPolicy || parent?.escalationPolicy || null,
     routes: [],
   };
   route.routes = raw.routes.map((child) => resolveRoute(child, route));
