@@ -13,6 +13,7 @@ import { sendWebhook } from '../connectors/webhook/webhook-sender.ts';
 import { defaultRetryPolicy, retryDecision } from '../connectors/webhook/retry-policy.ts';
 import { renderAlertEmail, sendEmail, type AlertEmailInput } from '../connectors/smtp/email-sender.ts';
 import type { Clock } from '../domain/kernel/clock.ts';
+import type { EventPublisher } from '../app/event-hub.ts';
 
 /**
  * Alerting as the server runs it: the configuration file (Alertmanager's format), the store,
@@ -52,7 +53,11 @@ export async function deliverNotification(notification: StoredNotification, inte
         return { ok: false, status: null, error: `cannot read url_file ${c.urlFile}: ${(err as Error).message}`, retryable: true, durationMs: 0 };
       }
     }
-    return sendWebhook({ url: url!, body: notification.payload, timeoutMs: c.timeoutMs, ...(c.bearerToken ? { bearerToken: c.bearerToken } : {}) }, clock.now(), () => clock.now());
+    return sendWebhook(
+      { url: url!, body: notification.payload, timeoutMs: c.timeoutMs, ...(c.bearerToken ? { bearerToken: c.bearerToken } : {}), ...(c.signatureSecret ? { secret: c.signatureSecret } : {}) },
+      clock.now(),
+      () => clock.now(),
+    );
   }
   const message = JSON.parse(notification.payload) as {
     receiver: string;
@@ -72,7 +77,11 @@ export async function deliverNotification(notification: StoredNotification, inte
 }
 
 /** Builds the dispatcher and the silences over the store, and loads what a previous run left. */
-export async function startAlerting(store: Store, config: AlertingConfig, options: { clock: Clock; externalURL: string }): Promise<{ service: AlertingService; silences: SilenceBook }> {
+export async function startAlerting(
+  store: Store,
+  config: AlertingConfig,
+  options: { clock: Clock; externalURL: string; events?: EventPublisher },
+): Promise<{ service: AlertingService; silences: SilenceBook }> {
   const silences = new SilenceBook(new SilencesRepo(store), defaultSilenceRetentionMs);
   await silences.load();
   let service: AlertingService | null = null;
@@ -84,6 +93,7 @@ export async function startAlerting(store: Store, config: AlertingConfig, option
       // The jitter seed spreads retries of different notifications without making one test vary.
       retry: (outcome, attempt, now) => retryDecision(outcome, attempt, defaultRetryPolicy, now),
       suppression: suppressionPort(silences, () => service!.currentConfig()),
+      ...(options.events ? { events: options.events } : {}),
     },
     {
       externalURL: options.externalURL,

@@ -118,7 +118,7 @@ export async function startServer(config: Readonly<TocsinConfig>, options: Serve
     rules = catalog;
     if (rulesWatcher) catalog.setFileRules(rulesWatcher.current());
     const externalURL = config.externalUrl ?? `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${config.port}`;
-    const { service: alerting, silences } = await startAlerting(store, alertingConfig, { clock, externalURL });
+    const { service: alerting, silences } = await startAlerting(store, alertingConfig, { clock, externalURL, events });
     const ports = detectionPorts(store, events, clock);
     const announceSignals = ports.onSignals;
     ports.onSignals = (signals) => {

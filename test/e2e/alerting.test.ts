@@ -6,6 +6,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runTocsin, startServe, tokenFor, type ServerProcess } from '../support/tocsin-process.ts';
 import { eventually } from '../support/eventually.ts';
+import { verifySignature } from '../../src/connectors/webhook/signature.ts';
 
 const password = 'e2e-secret-passphrase-1';
 
@@ -50,7 +51,7 @@ describe('alerting in tocsin serve', () => {
     const config = path.join(dir, 'alertmanager.yml');
     fs.writeFileSync(
       config,
-      `route:\n  receiver: duty\n  group_by: [area]\n  group_wait: 1s\n  group_interval: 1m\nreceivers:\n  - name: duty\n    webhook_configs:\n      - url: '${hookUrl}'\n  - name: chat\n    slack_configs: [{ api_url: 'https://hooks.example/x' }]\n`,
+      `route:\n  receiver: duty\n  group_by: [area]\n  group_wait: 1s\n  group_interval: 1m\nreceivers:\n  - name: duty\n    webhook_configs:\n      - url: '${hookUrl}'\n        signature_secret: e2e-shared-secret\n  - name: chat\n    slack_configs: [{ api_url: 'https://hooks.example/x' }]\n`,
     );
     server = await startServe(['--data', path.join(dir, 'data'), '--rules', rules, '--config', config, '--log-level', 'warn'], { TOCSIN_ADMIN_PASSWORD: password });
     const token = await tokenFor(server.url, 'admin', password);
@@ -65,6 +66,8 @@ describe('alerting in tocsin serve', () => {
     expect(payload).toMatchObject({ receiver: 'duty', status: 'firing', version: '4', groupKey: '{}:{area="D09"}', notification_reason: 'first notification' });
     expect(payload.alerts[0].labels).toMatchObject({ alertname: 'river-bands', series: 'RG-9.level', level: 'red', hazard: 'flood', area: 'D09' });
     expect(first.headers['user-agent']).toMatch(/^Tocsin\//);
+    // Signed with the secret Tocsin's addition to webhook_configs names: the receiver can check it.
+    expect(verifySignature('e2e-shared-secret', first.body, first.headers['x-tocsin-signature'] as string, Date.now())).toEqual({ ok: true });
 
     const alerts = (await (await fetch(`${server.url}/api/v1/alerts?state=firing`, { headers: auth })).json()) as { items: { fingerprint: string; receivers: { name: string }[] }[] };
     expect(alerts.items).toHaveLength(1);

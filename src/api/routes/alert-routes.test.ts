@@ -3,6 +3,7 @@ import { openTestStore } from '../../store/testing/stores-under-test.ts';
 import { createTestApp, type TestApp } from '../testing/test-app.ts';
 import { aboveTenRule } from '../testing/above-ten-rule.ts';
 import { parseAlertingConfig } from '../../domain/alerting/config/alerting-config.ts';
+import type { TocsinEvent } from '../../app/event-hub.ts';
 
 const rule = aboveTenRule('gauge-red', 'ALR-', { labels: { hazard: 'flood' }, annotations: (c) => ({ summary: `${c.series} at ${c.value}` }) });
 const config = parseAlertingConfig(`
@@ -23,12 +24,14 @@ describe('alerts over HTTP', () => {
   let dispose: () => Promise<void>;
   let reader: string;
   let duty: string;
+  const seen: TocsinEvent[] = [];
   const t0 = Date.UTC(2026, 10, 21, 0, 0);
 
   beforeAll(async () => {
     const opened = await openTestStore('pglite');
     dispose = opened.dispose;
     t = await createTestApp(opened.store, { rules: [rule], alerting: { config } });
+    t.events.subscribe((e) => seen.push(e));
     reader = await t.bearer('viewer');
     duty = await t.bearer('duty_officer');
     const writer = await t.bearer('analyst');
@@ -96,10 +99,22 @@ describe('alerts over HTTP', () => {
     if (url.includes('filter')) expect(res.json().error.message).toMatch(/querystring\.filter\[0\]: .*error parsing regexp/);
   });
 
+  it('announces alert changes to the console as events', () => {
+    const alertEvents = seen.filter((e) => e.type.startsWith('alert.')).map((e) => [e.type, (e.data['labels'] as Record<string, string>)['series']]);
+    expect(alertEvents).toEqual(
+      expect.arrayContaining([
+        ['alert.fired', 'ALR-1.level'],
+        ['alert.fired', 'ALR-3.level'],
+        ['alert.resolved', 'ALR-3.level'],
+      ]),
+    );
+  });
+
   it('shows the notification log after a flush', async () => {
     await t.alerting!.tick(t0 + 30_000);
     const log = (await t.app.inject({ url: '/api/v1/notifications?receiver=duty', headers: { authorization: reader } })).json();
     expect(log.items).toHaveLength(1);
     expect(log.items[0]).toMatchObject({ receiver: 'duty', integration: 'webhook[0]', reason: 'first notification', status: 'delivered', attempts: 1 });
+    expect(seen.filter((e) => e.type.startsWith('notification.')).map((e) => e.type)).toEqual(['notification.decided', 'notification.delivered']);
   });
 });

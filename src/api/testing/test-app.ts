@@ -70,6 +70,7 @@ export async function createTestApp(
         deliver: async () => ({ ok: true, status: 200, error: null, retryable: false, durationMs: 0 }),
         retry: (outcome) => (outcome.ok ? { kind: 'delivered' } : { kind: 'dead-letter', reason: outcome.error ?? 'failed' }),
         suppression: suppressionPort(book, () => service!.currentConfig()),
+        events,
         ...options.alerting.ports,
       },
       { externalURL: 'http://tocsin.test', generatorURL: (labels) => `http://tocsin.test/series/${labels['series'] ?? ''}` },

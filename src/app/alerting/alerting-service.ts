@@ -11,6 +11,7 @@ import type { AlertEvent, AlertingRepo, NewNotification, StoredGroup, StoredNoti
 import { acknowledge as acknowledgeEscalation, dueActions, startEscalation, type EscalationAction, type EscalationState } from '../../domain/alerting/escalation/escalation-state.ts';
 import type { EscalationTarget } from '../../domain/alerting/escalation/escalation-policy.ts';
 import { onCallAt } from '../../domain/alerting/oncall/schedule.ts';
+import type { EventPublisher } from '../event-hub.ts';
 
 /**
  * The alert dispatcher: turns detection signals into alerts, files them into aggregation groups
@@ -44,6 +45,8 @@ export interface AlertingPorts {
    * alert; absent: nothing ever does.
    */
   suppression?(alert: Alert, firing: readonly Alert[], now: number): Suppression;
+  /** Where alert changes, notifications and pages are announced (server-sent events: the console). */
+  events?: EventPublisher;
 }
 
 export interface AlertingOptions {
@@ -140,6 +143,7 @@ export class AlertingService {
     }
     await this.ports.repo.saveAlerts([...changed.values()], events);
     await this.ports.repo.saveGroups([...touchedGroups.values()]);
+    for (const e of events) this.announce(`alert.${e.kind}`, e.at, { fingerprint: e.fingerprint, labels: this.alerts.get(e.fingerprint)?.labels ?? {} });
   }
 
   /** Acknowledges an alert (who, when, why); answers the alert, or null when it is unknown. */
@@ -154,6 +158,7 @@ export class AlertingService {
     const acked: Alert = { ...alert, acks: [...alert.acks, { by, at: now, comment }] };
     if (this.alerts.has(fingerprint)) this.alerts.set(fingerprint, acked);
     await this.ports.repo.saveAlerts([acked], [{ fingerprint, at: now, kind: 'acknowledged', actor: by, detail: { comment } }]);
+    this.announce('alert.acknowledged', now, { fingerprint, labels: acked.labels, by, comment });
     // Pages that fell due up to now go out first, then the acknowledgement stops what follows.
     await this.escalate(now);
     for (const [id, group] of this.groups) {
@@ -180,6 +185,7 @@ export class AlertingService {
     if (left.acks.length === alert.acks.length) return alert;
     if (this.alerts.has(fingerprint)) this.alerts.set(fingerprint, left);
     await this.ports.repo.saveAlerts([left], [{ fingerprint, at: now, kind: 'unacknowledged', actor: by, detail: {} }]);
+    this.announce('alert.unacknowledged', now, { fingerprint, labels: left.labels, by });
     return left;
   }
 
@@ -225,7 +231,12 @@ export class AlertingService {
       const pages = actions.flatMap((action) => this.pagesFor(group, action, now));
       this.escalations.set(id, { policy: escalation.policy, state });
       await this.ports.repo.writeEscalation({ groupKey: group.groupKey, receiver: group.receiver, policy: escalation.policy, state, at: now }, pages);
+      for (const page of pages) this.announce('escalation.paged', now, { groupKey: page.groupKey, receiver: page.receiver, reason: page.reason });
     }
+  }
+
+  private announce(type: string, at: number, data: Record<string, unknown>): void {
+    this.ports.events?.publish({ type, at, data });
   }
 
   /** The responders a step's targets reach at the instant it fell due. */
@@ -368,6 +379,7 @@ export class AlertingService {
         : null,
       notifications,
     });
+    for (const n of notifications) this.announce('notification.decided', now, { groupKey: n.groupKey, receiver: n.receiver, integration: n.integration, reason: n.reason });
   }
 
   private inAnyGroup(fingerprint: string): boolean {
@@ -402,6 +414,14 @@ export class AlertingService {
             : { status: 'dead-letter', nextAttemptAt: null },
       );
       if (decision.kind === 'delivered') delivered++;
+      this.announce(`notification.${decision.kind === 'retry' ? 'retrying' : decision.kind}`, now, {
+        id: notification.id,
+        groupKey: notification.groupKey,
+        receiver: notification.receiver,
+        integration: notification.integration,
+        attempt,
+        ...(outcome.error ? { error: outcome.error } : {}),
+      });
     }
     return delivered;
   }

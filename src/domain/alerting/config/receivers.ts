@@ -18,6 +18,8 @@ export interface WebhookConfig {
   /** 0: none. */
   timeoutMs: number;
   bearerToken?: string;
+  /** Tocsin's addition: a shared secret to sign each payload with (X-Tocsin-Signature, HMAC-SHA256). */
+  signatureSecret?: string;
 }
 
 export interface EmailConfig {
@@ -51,7 +53,7 @@ const otherKinds = [
   'mattermost_configs', 'incidentio_configs',
 ];
 const receiverKeys = ['name', 'webhook_configs', 'email_configs', ...otherKinds];
-const webhookKeys = ['send_resolved', 'url', 'url_file', 'http_config', 'max_alerts', 'timeout'];
+const webhookKeys = ['send_resolved', 'url', 'url_file', 'http_config', 'max_alerts', 'timeout', 'signature_secret'];
 const emailKeys = [
   'send_resolved', 'to', 'from', 'hello', 'smarthost', 'auth_username', 'auth_password', 'auth_password_file', 'auth_secret',
   'auth_secret_file', 'auth_identity', 'headers', 'html', 'text', 'require_tls', 'tls_config', 'threading',
@@ -109,6 +111,7 @@ function readWebhook(decoder: YamlDecoder, node: Node | null): WebhookConfig {
   if (url !== undefined && urlFile !== undefined) decoder.fail('at most one of url & url_file must be configured');
   if (url !== undefined) checkUrl(decoder, url);
   const maxAlerts = Number(decoder.str(f.get('max_alerts')) ?? 0);
+  const signatureSecret = decoder.str(f.get('signature_secret'));
   return {
     ...(url !== undefined ? { url } : {}),
     ...(urlFile !== undefined ? { urlFile } : {}),
@@ -116,6 +119,7 @@ function readWebhook(decoder: YamlDecoder, node: Node | null): WebhookConfig {
     maxAlerts: Number.isInteger(maxAlerts) && maxAlerts >= 0 ? maxAlerts : 0,
     timeoutMs: decoder.duration(f.get('timeout')) ?? 0,
     ...http,
+    ...(signatureSecret ? { signatureSecret } : {}),
   };
 }
 
