@@ -25,6 +25,8 @@ import type { DetectionEngine } from '../app/detection/detection-engine.ts';
 import { signalRoutes } from './routes/signal-routes.ts';
 import { alertRoutes } from './routes/alert-routes.ts';
 import { silenceRoutes } from './routes/silence-routes.ts';
+import { alertingConfigRoutes } from './routes/alerting-config-routes.ts';
+import type { AlertingConfigSource } from '../app/alerting/alerting-config-source.ts';
 import type { SilenceBook } from '../app/alerting/silence-book.ts';
 import type { AlertingService } from '../app/alerting/alerting-service.ts';
 import { AlertingRepo } from '../store/repos/alerting-repo.ts';
@@ -54,6 +56,8 @@ export interface AppDeps {
   alerting?: AlertingService;
   /** Silences (with alerting); absent, /api/v1/silences is not served. */
   silences?: SilenceBook;
+  /** Where the alerting configuration comes from; absent, /api/v1/alerting/config is not served. */
+  alertingConfig?: AlertingConfigSource;
   /** Observations detection may fall behind before ingest waits for it (default `detectionBacklogLimit`). */
   detectionBacklog?: number;
   /** Heartbeat of the event stream in ms (tests shorten it). */
@@ -129,6 +133,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   if (deps.rules) await app.register(ruleRoutes, { catalog: deps.rules });
   const alerting = deps.alerting;
   if (alerting) await app.register(alertRoutes, { alerting, repo: new AlertingRepo(deps.store), clock: deps.clock });
+  if (deps.alertingConfig) await app.register(alertingConfigRoutes, { source: deps.alertingConfig, clock: deps.clock });
   if (alerting && deps.silences) {
     await app.register(silenceRoutes, { silences: deps.silences, firingAlerts: () => alerting.current().filter((a) => a.endsAt === null), clock: deps.clock });
   }

@@ -5,10 +5,8 @@ import { SilencesRepo } from '../store/repos/silences-repo.ts';
 import { AlertingService, type DeliveryOutcome, type Integration } from '../app/alerting/alerting-service.ts';
 import { SilenceBook } from '../app/alerting/silence-book.ts';
 import { suppressionPort } from '../app/alerting/suppression.ts';
-import { parseAlertingConfig, type AlertingConfig } from '../domain/alerting/config/alerting-config.ts';
-import { ConfigError } from '../domain/alerting/config/yaml-decoder.ts';
+import type { AlertingConfig } from '../domain/alerting/config/alerting-config.ts';
 import { defaultSilenceRetentionMs } from '../domain/alerting/silences.ts';
-import { TocsinError } from '../domain/kernel/errors.ts';
 import { sendWebhook } from '../connectors/webhook/webhook-sender.ts';
 import { defaultRetryPolicy, retryDecision } from '../connectors/webhook/retry-policy.ts';
 import { renderAlertEmail, sendEmail, type AlertEmailInput } from '../connectors/smtp/email-sender.ts';
@@ -20,26 +18,6 @@ import type { EventPublisher } from '../app/event-hub.ts';
  * the receivers' real connectors (webhook, SMTP), retries with backoff, silences, inhibition and
  * dependencies. Without a file, alerts are kept and listed and nothing is sent.
  */
-
-/** The configuration used when none is given: one receiver without integrations. */
-export const quietConfigText = 'route:\n  receiver: console\nreceivers:\n  - name: console\n';
-
-/** Reads and checks the alerting configuration file; a refusal names the file and says what Alertmanager would. */
-export function loadAlertingConfigFile(file: string | undefined): AlertingConfig {
-  if (!file) return parseAlertingConfig(quietConfigText);
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new TocsinError('TOCSIN_CONFIG_INVALID', `${file}: cannot read the alerting configuration (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
-  }
-  try {
-    return parseAlertingConfig(text);
-  } catch (err) {
-    if (err instanceof ConfigError) throw new TocsinError('TOCSIN_CONFIG_INVALID', `${file}: ${err.message}`);
-    throw err;
-  }
-}
 
 /** Delivers one notification through one integration with the real connectors; never throws. */
 export async function deliverNotification(notification: StoredNotification, integration: Integration, clock: Clock): Promise<DeliveryOutcome> {

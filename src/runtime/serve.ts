@@ -22,7 +22,8 @@ import { watchRulesDirectory, type RulesDirectoryWatcher } from '../detect/rules
 import { formatRuleProblem } from '../domain/detect/rules/rule-file.ts';
 import { detectorRegistry } from '../domain/detect/registry.ts';
 import type { DetectorRegistry } from '../domain/detect/detector.ts';
-import { loadAlertingConfigFile, startAlerting } from './alerting-runtime.ts';
+import { startAlerting } from './alerting-runtime.ts';
+import { AlertingConfigSource } from '../app/alerting/alerting-config-source.ts';
 import type { AlertingService } from '../app/alerting/alerting-service.ts';
 
 /** A running server: where it listens and how to stop it. */
@@ -72,11 +73,6 @@ export async function startServer(config: Readonly<TocsinConfig>, options: Serve
     redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'], censor: '<redacted>' },
   });
   logger.info({ config: redactedConfig(config), version }, 'starting tocsin');
-  // A configuration Alertmanager would refuse stops the start before anything is opened.
-  const alertingConfig = loadAlertingConfigFile(config.alertingConfigFile);
-  for (const u of alertingConfig.unsupported) {
-    logger.warn({ receiver: u.receiver, integration: u.kind }, `receiver "${u.receiver}": ${u.kind} is not delivered by Tocsin yet; its other integrations are`);
-  }
 
   const store = await openStore({
     databaseUrl: config.databaseUrl,
@@ -118,7 +114,29 @@ export async function startServer(config: Readonly<TocsinConfig>, options: Serve
     rules = catalog;
     if (rulesWatcher) catalog.setFileRules(rulesWatcher.current());
     const externalURL = config.externalUrl ?? `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${config.port}`;
-    const { service: alerting, silences } = await startAlerting(store, alertingConfig, { clock, externalURL, events });
+    // A configuration Alertmanager would refuse stops the start, naming the file.
+    const alertingSource = await AlertingConfigSource.open(store, config.alertingConfigFile);
+    const reportUnsupported = (c: ReturnType<typeof alertingSource.current>) => {
+      for (const u of c.unsupported) {
+        logger.warn({ receiver: u.receiver, integration: u.kind }, `receiver "${u.receiver}": ${u.kind} is not delivered by Tocsin yet; its other integrations are`);
+      }
+    };
+    reportUnsupported(alertingSource.current());
+    const { service: alerting, silences } = await startAlerting(store, alertingSource.current(), { clock, externalURL, events });
+    alertingSource.subscribe((c) => {
+      alerting.setConfig(c);
+      reportUnsupported(c);
+      logger.info({ origin: alertingSource.describe().origin.kind }, 'alerting configuration applied');
+    });
+    // SIGHUP re-reads the file; a bad one keeps the running configuration.
+    const reloadAlerting = () => {
+      try {
+        alertingSource.reload();
+      } catch (err) {
+        logger.error({ err }, 'alerting configuration not reloaded');
+      }
+    };
+    if (config.alertingConfigFile) process.on('SIGHUP', reloadAlerting);
     const ports = detectionPorts(store, events, clock);
     const announceSignals = ports.onSignals;
     ports.onSignals = (signals) => {
@@ -132,7 +150,7 @@ export async function startServer(config: Readonly<TocsinConfig>, options: Serve
     logger.info({ rules: catalog.list().length, problems: catalog.problems().length }, 'rules loaded');
     const recovered = await detection.recover();
     if (recovered.length > 0) logger.info({ signals: recovered.length }, 'detection recovered signals from observations stored before the restart');
-    app = await buildApp({ store, clock, wallClock, events, detection, alerting, silences, rules: catalog, metrics, version, startedAt, bodyLimitBytes: config.bodyLimitBytes, logger });
+    app = await buildApp({ store, clock, wallClock, events, detection, alerting, silences, alertingConfig: alertingSource, rules: catalog, metrics, version, startedAt, bodyLimitBytes: config.bodyLimitBytes, logger });
     const builtApp = app;
     await app.listen({ port: config.port, host: config.host });
     const address = app.server.address();
@@ -178,6 +196,7 @@ export async function startServer(config: Readonly<TocsinConfig>, options: Serve
         clearInterval(checkpoints);
         clearInterval(ticks);
         clearInterval(alertTicks);
+        process.off('SIGHUP', reloadAlerting);
         rulesWatcher?.close();
         await closeHttp(builtApp);
         // Requests in flight have handed their batches to detection: finish them and save the states.

@@ -74,5 +74,13 @@ describe('alerting in tocsin serve', () => {
     expect(alerts.items[0]!.fingerprint).toBe(payload.alerts[0].fingerprint);
     const log = (await (await fetch(`${server.url}/api/v1/notifications`, { headers: auth })).json()) as { items: { status: string }[] };
     expect(log.items.map((n) => n.status)).toEqual(['delivered']);
+
+    // SIGHUP re-reads the file; a receiver added there is in force without a restart.
+    fs.writeFileSync(config, fs.readFileSync(config, 'utf8') + "  - name: night-desk\n    webhook_configs: [{ url: 'http://127.0.0.1:9/night' }]\n");
+    server.child.kill('SIGHUP');
+    await eventually(async () => {
+      const c = (await (await fetch(`${server!.url}/api/v1/alerting/config`, { headers: auth })).json()) as { receivers: { name: string }[] };
+      return c.receivers.some((r) => r.name === 'night-desk') ? true : undefined;
+    });
   });
 });

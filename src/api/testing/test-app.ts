@@ -17,6 +17,7 @@ import { SilenceBook } from '../../app/alerting/silence-book.ts';
 import { SilencesRepo } from '../../store/repos/silences-repo.ts';
 import { suppressionPort } from '../../app/alerting/suppression.ts';
 import { defaultSilenceRetentionMs } from '../../domain/alerting/silences.ts';
+import { AlertingConfigSource } from '../../app/alerting/alerting-config-source.ts';
 
 /** A fast stand-in hasher for tests that are not about passwords (argon2 costs ~8 ms a hash). */
 export const plainHasher: PasswordHasher = {
@@ -48,8 +49,11 @@ export async function createTestApp(
     nowMs?: number;
     rules?: readonly ActiveRule[];
     detectionBacklog?: number;
-    /** Alerting with this configuration; delivery and retries as given (default: nothing is sent). */
-    alerting?: { config: AlertingConfig; ports?: Partial<Omit<AlertingPorts, 'repo'>> };
+    /**
+     * Alerting with this configuration (or the one stored through the API; `file`: as if started
+     * with --config FILE); delivery and retries as given (default: nothing is sent).
+     */
+    alerting?: { config?: AlertingConfig; file?: string; ports?: Partial<Omit<AlertingPorts, 'repo'>> };
   } = {},
 ): Promise<TestApp> {
   const clock = manualClock(options.nowMs ?? Date.UTC(2026, 10, 22, 12, 0, 0));
@@ -58,13 +62,16 @@ export async function createTestApp(
   const ports = detectionPorts(store, events, clock);
   let alerting: AlertingService | null = null;
   let silences: SilenceBook | null = null;
+  let configSource: AlertingConfigSource | null = null;
   if (options.alerting) {
     const book = new SilenceBook(new SilencesRepo(store), defaultSilenceRetentionMs);
     await book.load();
     silences = book;
+    const source = await AlertingConfigSource.open(store, options.alerting.file);
+    configSource = source;
     let service: AlertingService | null = null;
     service = new AlertingService(
-      options.alerting.config,
+      options.alerting.config ?? source.current(),
       {
         repo: new AlertingRepo(store),
         deliver: async () => ({ ok: true, status: 200, error: null, retryable: false, durationMs: 0 }),
@@ -76,6 +83,7 @@ export async function createTestApp(
       { externalURL: 'http://tocsin.test', generatorURL: (labels) => `http://tocsin.test/series/${labels['series'] ?? ''}` },
     );
     await service.start();
+    source.subscribe((c) => service!.setConfig(c));
     const announce = ports.onSignals;
     ports.onSignals = (signals) => {
       announce(signals);
@@ -97,6 +105,7 @@ export async function createTestApp(
     detection,
     ...(alerting ? { alerting } : {}),
     ...(silences ? { silences } : {}),
+    ...(configSource ? { alertingConfig: configSource } : {}),
     ...(options.detectionBacklog !== undefined ? { detectionBacklog: options.detectionBacklog } : {}),
   });
   const accounts = accountsRepo(store);
