@@ -7,6 +7,8 @@ import { systemClock } from '../domain/kernel/clock.ts';
 import { createDemoGenerator, describeScenario, historyWeeks } from '../demo/generate.ts';
 import { scaledClock } from '../demo/demo-clock.ts';
 import { demoRuleFiles } from '../demo/demo-rules.ts';
+import { demoAlertingConfig } from '../demo/demo-alerting.ts';
+import { startDemoReceiver, type DemoNotice } from './demo-receiver.ts';
 import { generatePassword } from '../app/accounts.ts';
 import { SeriesResolver } from '../app/series-resolver.ts';
 import { SeriesRepo } from '../store/repos/series-repo.ts';
@@ -95,13 +97,26 @@ export function registerDemoCommand(program: Command): void {
       const liveStart = Math.floor(realStart / hourMs) * hourMs;
       const generator = createDemoGenerator({ seed, startMs: liveStart - historyWeeks * 7 * 24 * hourMs });
       const demoClock = scaledClock(systemClock, realStart, generator.timeline.liveStartMs, speed);
+      // Notifications go to a local listener; the terminal shows them once history is loaded.
+      let live = false;
+      const notices: DemoNotice[] = [];
+      const receiver = await startDemoReceiver((notice) => {
+        if (live) printNotice(notice);
+        else notices.push(notice);
+      });
+      const alertingFile = path.join(opts.data, 'alertmanager.yml');
+      fs.writeFileSync(alertingFile, demoAlertingConfig(receiver.url, new Date(liveStart - 7 * 24 * hourMs).toISOString().slice(0, 10)));
       const config = loadConfig(
-        { port: opts.port, host: opts.host, dataDir: opts.data, retentionMs: '0', rulesDir },
+        { port: opts.port, host: opts.host, dataDir: opts.data, retentionMs: '0', rulesDir, alertingConfigFile: alertingFile },
         { ...process.env, TOCSIN_ADMIN_PASSWORD: password },
       );
       const server = await startServer(config, { clock: demoClock, wallClock: systemClock, holder: 'tocsin demo', announce: () => {} });
       const resolver = new SeriesResolver(new SeriesRepo(server.store), (ids) => server.detection.forgetSeries(ids));
       const out = (line: string) => process.stdout.write(`${line}\n`);
+      const printNotice = (n: DemoNotice) => {
+        const group = Object.entries(n.groupLabels).map(([k, v]) => `${k}=${v}`).join(' ');
+        out(`  Notice  ${n.to.padEnd(18)} ${n.status.toUpperCase()} ${n.alerts} alert${n.alerts === 1 ? '' : 's'} ${group} (${n.reason})`);
+      };
 
       out('');
       out('Tocsin demo: Riverside');
@@ -111,6 +126,7 @@ export function registerDemoCommand(program: Command): void {
       out(`  Sign in admin / ${password}`);
       out(`  Time    demo time runs ${speed}× the clock`);
       out(`  Rules   ${server.rules.list().length} detection rules in ${rulesDir} (edit them: the server reloads them)`);
+      out(`  Alerts  routed by ${alertingFile} (Alertmanager's format; a duty roster escalates floods); notifications print below`);
       out('');
 
       const started = performance.now();
@@ -124,6 +140,8 @@ export function registerDemoCommand(program: Command): void {
       await server.detection.drain();
       out(`  Loaded  ${loaded.toLocaleString('en')} observations of history in ${((performance.now() - started) / 1000).toFixed(1)} s; live data flowing`);
       out(`  Signals ${server.detection.counters.signals.toLocaleString('en')} raised by the history so far (GET /api/v1/signals, or the event stream)`);
+      out(`  Notices ${notices.length} notifications while history loaded (GET /api/v1/notifications); new ones print as they arrive:`);
+      live = true;
 
       let fedUntil = historyEnd;
       let busy = false;
@@ -145,6 +163,7 @@ export function registerDemoCommand(program: Command): void {
         close: async () => {
           clearInterval(tick);
           await server.close();
+          await receiver.close();
         },
       });
     });

@@ -141,7 +141,7 @@ export async function startServer(config: Readonly<TocsinConfig>, options: Serve
     const announceSignals = ports.onSignals;
     ports.onSignals = (signals) => {
       announceSignals(signals);
-      alerting.onSignals(signals).catch((err: unknown) => logger.error({ err }, 'alerting failed to take signals'));
+      alerting.onSignals(signals, clock.now()).catch((err: unknown) => logger.error({ err }, 'alerting failed to take signals'));
     };
     const detection = new DetectionEngine(ports);
     const applyRules = () => detection.setRules(catalog.list({ enabled: true }).map((entry) => toActiveRule(entry.rule, registry)));

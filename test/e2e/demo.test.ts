@@ -72,5 +72,19 @@ describe('tocsin demo', () => {
     }
     expect(live).toBeGreaterThan(history);
     expect((await fetch(`${url}/docs/json`)).status).toBe(200);
+
+    // Alerts from the demo's signals are routed by its Alertmanager-format configuration and
+    // notified to its own listener (bounded poll: flushes run on the server's timers).
+    expect(output.text).toMatch(/Alerts\s+routed by .*alertmanager\.yml/);
+    const alertingDeadline = Date.now() + 30_000;
+    let delivered = 0;
+    while (delivered === 0 && Date.now() < alertingDeadline) {
+      const log = (await (await fetch(`${url}/api/v1/notifications?status=delivered`, { headers })).json()) as { items: unknown[] };
+      delivered = log.items.length;
+      if (delivered === 0) await new Promise((r) => setTimeout(r, 250));
+    }
+    expect(delivered).toBeGreaterThan(0);
+    const config = (await (await fetch(`${url}/api/v1/alerting/config`, { headers })).json()) as { escalationPolicies: string[]; schedules: string[] };
+    expect(config).toMatchObject({ escalationPolicies: ['flood-ladder'], schedules: ['river-duty'] });
   });
 });

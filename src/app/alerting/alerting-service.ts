@@ -120,12 +120,17 @@ export class AlertingService {
     return [...this.alerts.values()];
   }
 
-  /** Applies signals (in order): alerts fire and resolve, new ones join their groups. */
-  onSignals(signals: readonly SignalForAlerting[]): Promise<void> {
-    return this.exclusive(() => this.applySignals(signals));
+  /**
+   * Applies signals (in order): alerts fire and resolve, new ones join their groups. `receivedAt`
+   * starts a new group's timers (Alertmanager counts group_wait from when an alert reaches it);
+   * without it, the signal's own time does — the same thing for live data, but a replay of old
+   * observations would then flush at once.
+   */
+  onSignals(signals: readonly SignalForAlerting[], receivedAt?: number): Promise<void> {
+    return this.exclusive(() => this.applySignals(signals, receivedAt));
   }
 
-  private async applySignals(signals: readonly SignalForAlerting[]): Promise<void> {
+  private async applySignals(signals: readonly SignalForAlerting[], receivedAt: number | undefined): Promise<void> {
     const changed = new Map<string, Alert>();
     const events: AlertEvent[] = [];
     const touchedGroups = new Map<string, StoredGroup>();
@@ -138,7 +143,7 @@ export class AlertingService {
         changed.set(after.fingerprint, after);
         const kind: AlertEvent['kind'] = after.endsAt !== null ? 'resolved' : before && before.endsAt === null ? 'annotations' : 'fired';
         events.push({ fingerprint: after.fingerprint, at: change.at, kind, actor: null, detail: kind === 'fired' ? { labels: after.labels } : {} });
-        if (kind === 'fired') for (const group of this.fileIntoGroups(after, change.at)) touchedGroups.set(group.groupKey + separator + group.receiver, group);
+        if (kind === 'fired') for (const group of this.fileIntoGroups(after, Math.max(change.at, receivedAt ?? change.at))) touchedGroups.set(group.groupKey + separator + group.receiver, group);
       }
     }
     await this.ports.repo.saveAlerts([...changed.values()], events);
