@@ -13,6 +13,7 @@ import { runIngestBenchmark, type IngestReport, type Mode } from './ingest.ts';
 import { judge, renderIngest } from './lib/ingest-report.ts';
 import { readReport, replaceSection } from './lib/report-file.ts';
 import { runDetectBenchmark } from './detect.ts';
+import { runAlertingBenchmark } from './alerting.ts';
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
 const outDir = join(repoRoot, 'bench', 'out');
@@ -27,6 +28,7 @@ log(`mode ${mode}`);
 // Detection runs first, on a quiet machine: right after ingest, PostgreSQL is still writing back
 // millions of rows in the background and halves the one-core figures.
 const detect = runDetectBenchmark(mode, log);
+const alerting = process.env.BENCH_RENDER_ONLY === '1' ? null : await runAlertingBenchmark(mode, log);
 const resultsFile = join(outDir, `ingest-${mode}.json`);
 const ingest: IngestReport =
   process.env.BENCH_RENDER_ONLY === '1'
@@ -38,7 +40,9 @@ writeFileSync(resultsFile, JSON.stringify({ ...ingest, verdicts }, null, 2));
 const mainReport = join(repoRoot, 'BENCHMARKS.md');
 const target = mode === 'full' ? mainReport : join(outDir, 'BENCHMARKS.quick.md');
 // A quick run reuses the hand-written parts of BENCHMARKS.md so its output reads the same.
-writeFileSync(target, replaceSection(replaceSection(readReport(mainReport), 'ingest', renderIngest(ingest, verdicts)), 'detect', detect));
+let report = replaceSection(replaceSection(readReport(mainReport), 'ingest', renderIngest(ingest, verdicts)), 'detect', detect);
+if (alerting) report = replaceSection(report, 'alerting', alerting);
+writeFileSync(target, report);
 
 for (const v of verdicts) log(`${v.met ? 'met    ' : 'MISSED '} ${v.target}: ${v.measured}`);
 const failed = ingest.copy.some((c) => c.error) || ingest.http.some((h) => h.error || h.steps.some((s) => s.mismatches.length));

@@ -68,7 +68,7 @@ const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOStrin
 export async function alertRoutes(app: FastifyInstance, deps: AlertRouteDeps): Promise<void> {
   const view = (alert: Alert) => {
     const suppression = deps.alerting.suppressionOf(alert, deps.clock.now());
-    const suppressed = suppression.silencedBy.length + suppression.inhibitedBy.length + suppression.suppressedByParents.length > 0;
+    const suppressed = suppression.silencedBy.length + suppression.inhibitedBy.length + suppression.suppressedByParents.length > 0 || suppression.flapping === true;
     return {
       fingerprint: alert.fingerprint,
       labels: alert.labels,
@@ -82,6 +82,7 @@ export async function alertRoutes(app: FastifyInstance, deps: AlertRouteDeps): P
         state: alert.endsAt !== null ? 'resolved' : suppressed ? 'suppressed' : 'active',
         silencedBy: suppression.silencedBy,
         inhibitedBy: [...suppression.inhibitedBy, ...suppression.suppressedByParents],
+        flapping: suppression.flapping === true,
         acknowledgedBy: alert.acks.map((a) => ({ by: a.by, at: iso(a.at), comment: a.comment })),
       },
     };

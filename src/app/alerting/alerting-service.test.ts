@@ -235,4 +235,22 @@ escalation_policies:
     const page = JSON.parse(received[seen + 1]!) as Payload;
     expect(page.notification_reason).toBe('escalation step 1, round 1: page bob');
   });
+
+  it('holds a flapping alert until it settles, then notifies it once', async () => {
+    const seen = received.length;
+    const service = new AlertingService(config(), ports(store()), options);
+    await service.start();
+    // Fired, resolved, fired, resolved, fired: five changes in four minutes.
+    for (const [k, kind] of (['firing', 'resolved', 'firing', 'resolved', 'firing'] as const).entries()) {
+      await service.onSignals([signal(kind, 'ST40.level', 'D40', t0 + k * min)], t0);
+    }
+    const alert = service.current().find((a) => a.labels['series'] === 'ST40.level')!;
+    expect(service.suppressionOf(alert, t0 + 4 * min + 30 * s).flapping).toBe(true);
+    const forD40 = () => received.slice(seen).filter((b) => b.includes('"area":"D40"'));
+    // Flushes at +30 s, then every 5 minutes: held while it flaps (until 10 minutes after the last change).
+    for (const at of [t0 + 30 * s, t0 + 5 * min + 30 * s, t0 + 10 * min + 30 * s]) await service.tick(at);
+    expect(forD40()).toEqual([]);
+    await service.tick(t0 + 15 * min + 30 * s);
+    expect(forD40().map((b) => (JSON.parse(b) as Payload).notification_reason)).toEqual(['first notification']);
+  });
 });

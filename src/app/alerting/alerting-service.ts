@@ -1,5 +1,5 @@
 import { alertChangesFor, applyAlertChange, isSuppressed, type Alert, type SignalForAlerting, type Suppression } from '../../domain/alerting/alert.ts';
-import { decideFlush, firstFlushAt, type GroupMember } from '../../domain/alerting/aggregation-group.ts';
+import { decideFlush, firstFlushAt, type GroupMember, type NotificationLogEntry } from '../../domain/alerting/aggregation-group.ts';
 import type { AlertingConfig, RouteConfig } from '../../domain/alerting/config/alerting-config.ts';
 import type { ReceiverConfig } from '../../domain/alerting/config/receivers.ts';
 import { inTimeIntervals } from '../../domain/alerting/config/time-intervals.ts';
@@ -7,11 +7,12 @@ import type { Labels } from '../../domain/alerting/fingerprint.ts';
 import type { Matcher } from '../../domain/alerting/matchers.ts';
 import { matchRoutes } from '../../domain/alerting/routing.ts';
 import { groupKey, webhookBody, type PayloadAlert } from '../../domain/alerting/webhook-payload.ts';
-import type { AlertEvent, AlertingRepo, NewNotification, StoredGroup, StoredNotification } from '../../store/repos/alerting-repo.ts';
+import type { AlertEvent, AlertingRepo, FlushWrite, NewNotification, StoredGroup, StoredNotification } from '../../store/repos/alerting-repo.ts';
 import { acknowledge as acknowledgeEscalation, dueActions, startEscalation, type EscalationAction, type EscalationState } from '../../domain/alerting/escalation/escalation-state.ts';
 import type { EscalationTarget } from '../../domain/alerting/escalation/escalation-policy.ts';
 import { onCallAt } from '../../domain/alerting/oncall/schedule.ts';
 import type { EventPublisher } from '../event-hub.ts';
+import { isFlapping, keepRecentChanges } from '../../domain/alerting/flapping.ts';
 
 /**
  * The alert dispatcher: turns detection signals into alerts, files them into aggregation groups
@@ -61,10 +62,31 @@ const separator = '\u0000';
 export class AlertingService {
   private readonly alerts = new Map<string, Alert>();
   private readonly groups = new Map<string, StoredGroup>();
+  /**
+   * When each alert last fired or resolved (the recent ones only), for the flapping rule. Kept in
+   * memory: after a restart an alert starts with a clean record, which can only release a hold early.
+   */
+  private readonly changes = new Map<string, number[]>();
+  /** The notification log, by group id: read at start, then kept here as it is written. */
+  private readonly log = new Map<string, NotificationLogEntry>();
   /** Escalations of groups whose route names a policy, by group id. */
   private readonly escalations = new Map<string, { policy: string; state: EscalationState }>();
-  /** Signals, ticks and acknowledgements change the same state: they run one after another. */
+  /** Ticks and acknowledgements run one after another (a tick must never overlap the next). */
   private queue: Promise<unknown> = Promise.resolve();
+  /** Writes reach the store in the order their changes were made in memory. */
+  private writeChain: Promise<unknown> = Promise.resolve();
+  /**
+   * Signal changes made in memory and not yet handed to the store. Signals that arrive while a
+   * write is under way join the next one: one transaction for many batches (group commit), so
+   * the store's round trips do not cap how many changes a second the dispatcher takes.
+   */
+  private pendingSignals: { alerts: Map<string, Alert>; events: AlertEvent[]; groups: Map<string, StoredGroup>; done: Promise<void> } | null = null;
+
+  private write<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.writeChain.then(work);
+    this.writeChain = run.catch(() => undefined);
+    return run;
+  }
 
   private exclusive<T>(work: () => Promise<T>): Promise<T> {
     const run = this.queue.then(work);
@@ -82,6 +104,7 @@ export class AlertingService {
   async start(): Promise<void> {
     for (const alert of await this.ports.repo.activeAlerts()) this.alerts.set(alert.fingerprint, alert);
     for (const group of await this.ports.repo.groups()) this.groups.set(group.groupKey + separator + group.receiver, group);
+    for (const l of await this.ports.repo.logEntries()) this.log.set(l.groupKey + separator + l.receiver, l.entry);
     for (const e of await this.ports.repo.escalations()) this.escalations.set(e.groupKey + separator + e.receiver, { policy: e.policy, state: e.state as EscalationState });
   }
 
@@ -102,8 +125,10 @@ export class AlertingService {
 
   /** What mutes an alert now (nothing for a resolved one). */
   suppressionOf(alert: Alert, now: number): Suppression {
-    if (alert.endsAt !== null || !this.ports.suppression) return { silencedBy: [], inhibitedBy: [], suppressedByParents: [] };
-    return this.ports.suppression(alert, this.firing(), now);
+    if (alert.endsAt !== null) return { silencedBy: [], inhibitedBy: [], suppressedByParents: [] };
+    const flapping = isFlapping(this.changes.get(alert.fingerprint) ?? [], now);
+    const base = this.ports.suppression ? this.ports.suppression(alert, this.firing(), now) : { silencedBy: [], inhibitedBy: [], suppressedByParents: [] };
+    return flapping ? { ...base, flapping } : base;
   }
 
   /** The receivers the routing tree sends these labels to, in order, each once. */
@@ -127,13 +152,28 @@ export class AlertingService {
    * observations would then flush at once.
    */
   onSignals(signals: readonly SignalForAlerting[], receivedAt?: number): Promise<void> {
-    return this.exclusive(() => this.applySignals(signals, receivedAt));
+    let pending = this.pendingSignals;
+    if (!pending) {
+      const batch: NonNullable<AlertingService['pendingSignals']> = { alerts: new Map(), events: [], groups: new Map(), done: Promise.resolve() };
+      batch.done = this.write(async () => {
+        if (this.pendingSignals === batch) this.pendingSignals = null;
+        await this.ports.repo.saveSignalChanges([...batch.alerts.values()], batch.events, [...batch.groups.values()]);
+        for (const e of batch.events) this.announce(`alert.${e.kind}`, e.at, { fingerprint: e.fingerprint, labels: this.alerts.get(e.fingerprint)?.labels ?? {} });
+      });
+      this.pendingSignals = pending = batch;
+    }
+    this.applySignals(signals, receivedAt, pending.alerts, pending.events, pending.groups);
+    return pending.done;
   }
 
-  private async applySignals(signals: readonly SignalForAlerting[], receivedAt: number | undefined): Promise<void> {
-    const changed = new Map<string, Alert>();
-    const events: AlertEvent[] = [];
-    const touchedGroups = new Map<string, StoredGroup>();
+  /** Applies signals to the alerts and groups in memory, noting what changed for the next write. */
+  private applySignals(
+    signals: readonly SignalForAlerting[],
+    receivedAt: number | undefined,
+    changed: Map<string, Alert>,
+    events: AlertEvent[],
+    touchedGroups: Map<string, StoredGroup>,
+  ): void {
     for (const signal of signals) {
       for (const change of alertChangesFor(signal)) {
         const before = this.alerts.get(change.fingerprint);
@@ -142,13 +182,11 @@ export class AlertingService {
         this.alerts.set(after.fingerprint, after);
         changed.set(after.fingerprint, after);
         const kind: AlertEvent['kind'] = after.endsAt !== null ? 'resolved' : before && before.endsAt === null ? 'annotations' : 'fired';
+        if (kind !== 'annotations') this.changes.set(after.fingerprint, keepRecentChanges(this.changes.get(after.fingerprint) ?? [], change.at));
         events.push({ fingerprint: after.fingerprint, at: change.at, kind, actor: null, detail: kind === 'fired' ? { labels: after.labels } : {} });
         if (kind === 'fired') for (const group of this.fileIntoGroups(after, Math.max(change.at, receivedAt ?? change.at))) touchedGroups.set(group.groupKey + separator + group.receiver, group);
       }
     }
-    await this.ports.repo.saveAlerts([...changed.values()], events);
-    await this.ports.repo.saveGroups([...touchedGroups.values()]);
-    for (const e of events) this.announce(`alert.${e.kind}`, e.at, { fingerprint: e.fingerprint, labels: this.alerts.get(e.fingerprint)?.labels ?? {} });
   }
 
   /** Acknowledges an alert (who, when, why); answers the alert, or null when it is unknown. */
@@ -162,7 +200,7 @@ export class AlertingService {
     if (alert.acks.some((a) => a.by === by)) return alert;
     const acked: Alert = { ...alert, acks: [...alert.acks, { by, at: now, comment }] };
     if (this.alerts.has(fingerprint)) this.alerts.set(fingerprint, acked);
-    await this.ports.repo.saveAlerts([acked], [{ fingerprint, at: now, kind: 'acknowledged', actor: by, detail: { comment } }]);
+    await this.write(() => this.ports.repo.saveAlerts([acked], [{ fingerprint, at: now, kind: 'acknowledged', actor: by, detail: { comment } }]));
     this.announce('alert.acknowledged', now, { fingerprint, labels: acked.labels, by, comment });
     // Pages that fell due up to now go out first, then the acknowledgement stops what follows.
     await this.escalate(now);
@@ -173,7 +211,7 @@ export class AlertingService {
       const { state } = acknowledgeEscalation(policy, escalation.state, { by, at: now, comment });
       if (state === escalation.state) continue;
       this.escalations.set(id, { policy: escalation.policy, state });
-      await this.ports.repo.writeEscalation({ groupKey: group.groupKey, receiver: group.receiver, policy: escalation.policy, state, at: now }, []);
+      await this.write(() => this.ports.repo.writeEscalation({ groupKey: group.groupKey, receiver: group.receiver, policy: escalation.policy, state, at: now }, []));
     }
     return acked;
   }
@@ -189,7 +227,7 @@ export class AlertingService {
     const left: Alert = { ...alert, acks: alert.acks.filter((a) => a.by !== by) };
     if (left.acks.length === alert.acks.length) return alert;
     if (this.alerts.has(fingerprint)) this.alerts.set(fingerprint, left);
-    await this.ports.repo.saveAlerts([left], [{ fingerprint, at: now, kind: 'unacknowledged', actor: by, detail: {} }]);
+    await this.write(() => this.ports.repo.saveAlerts([left], [{ fingerprint, at: now, kind: 'unacknowledged', actor: by, detail: {} }]));
     this.announce('alert.unacknowledged', now, { fingerprint, labels: left.labels, by });
     return left;
   }
@@ -199,17 +237,27 @@ export class AlertingService {
     return this.exclusive(() => this.runDue(now));
   }
 
-  /** Resolves when everything submitted so far has been applied. */
+  /** Resolves when everything submitted so far has been applied and written. */
   async drain(): Promise<void> {
     await this.queue;
+    await this.writeChain;
   }
 
   private async runDue(now: number): Promise<{ flushed: number; delivered: number }> {
     let flushed = 0;
     const due = [...this.groups.values()].filter((g) => g.nextFlushAt <= now).sort((a, b) => a.nextFlushAt - b.nextFlushAt);
+    // Every firing alert, for inhibition and dependencies: gathered once per tick, not per group.
+    const firing = due.length > 0 && this.ports.suppression ? this.firing() : [];
+    // Every due group's decision is written in one transaction.
+    const writes: FlushWrite[] = [];
     for (const group of due) {
-      await this.flush(group, now);
+      writes.push(this.flush(group, now, firing));
       flushed++;
+    }
+    await this.write(() => this.ports.repo.writeFlushes(writes));
+    for (const w of writes) {
+      if (w.log) this.log.set(w.log.groupKey + separator + w.log.receiver, w.log.entry);
+      for (const n of w.notifications) this.announce('notification.decided', now, { groupKey: n.groupKey, receiver: n.receiver, integration: n.integration, reason: n.reason });
     }
     await this.escalate(now);
     return { flushed, delivered: await this.deliverDue(now) };
@@ -235,7 +283,7 @@ export class AlertingService {
       if (actions.length === 0 && state === escalation.state) continue;
       const pages = actions.flatMap((action) => this.pagesFor(group, action, now));
       this.escalations.set(id, { policy: escalation.policy, state });
-      await this.ports.repo.writeEscalation({ groupKey: group.groupKey, receiver: group.receiver, policy: escalation.policy, state, at: now }, pages);
+      await this.write(() => this.ports.repo.writeEscalation({ groupKey: group.groupKey, receiver: group.receiver, policy: escalation.policy, state, at: now }, pages));
       for (const page of pages) this.announce('escalation.paged', now, { groupKey: page.groupKey, receiver: page.receiver, reason: page.reason });
     }
   }
@@ -309,19 +357,25 @@ export class AlertingService {
     return out;
   }
 
-  private async flush(group: StoredGroup, now: number): Promise<void> {
+  /** Decides one group's flush, updating memory; answers what to write (the caller writes a tick's flushes together). */
+  private flush(group: StoredGroup, now: number, firing: readonly Alert[]): FlushWrite {
     const id = group.groupKey + separator + group.receiver;
     const route = routeAt(this.config.route, group.routePath) ?? this.config.route;
     const receiver = this.config.receivers.find((r) => r.name === group.receiver);
-    const firing = this.firing();
     const members: GroupMember[] = group.members
       .map((fp) => this.alerts.get(fp))
       .filter((a): a is Alert => a !== undefined)
-      .map((alert) => ({ alert, suppressed: alert.endsAt === null && this.ports.suppression !== undefined && isSuppressed(this.ports.suppression(alert, firing, now)) }));
+      .map((alert) => ({
+        alert,
+        // Held: muted now, or flapping. A flapping alert's resolution is held too, unless its page went out.
+        suppressed:
+          isFlapping(this.changes.get(alert.fingerprint) ?? [], now) ||
+          (alert.endsAt === null && this.ports.suppression !== undefined && isSuppressed(this.ports.suppression(alert, firing, now))),
+      }));
     const sendResolved = receiver ? [...receiver.webhooks, ...receiver.emails].some((i) => i.sendResolved) : false;
     const decision = decideFlush({
       members,
-      last: await this.ports.repo.logEntry(group.groupKey, group.receiver),
+      last: this.log.get(id) ?? null,
       timing: route,
       sendResolved,
       muted: this.mutedAt(route, now),
@@ -371,7 +425,7 @@ export class AlertingService {
       this.escalations.set(id, { policy: policy.name, state });
       escalation = { groupKey: group.groupKey, receiver: group.receiver, policy: policy.name, state, at: now };
     }
-    await this.ports.repo.writeFlush({
+    return {
       escalation,
       group: ended ? null : group,
       deleteGroup: ended ? { groupKey: group.groupKey, receiver: group.receiver } : null,
@@ -383,8 +437,7 @@ export class AlertingService {
           }
         : null,
       notifications,
-    });
-    for (const n of notifications) this.announce('notification.decided', now, { groupKey: n.groupKey, receiver: n.receiver, integration: n.integration, reason: n.reason });
+    };
   }
 
   private inAnyGroup(fingerprint: string): boolean {
@@ -399,25 +452,39 @@ export class AlertingService {
     return route.activeTimeIntervals.length > 0 && !route.activeTimeIntervals.some(holds);
   }
 
+  /**
+   * Delivers what is due, several at a time (a slow receiver must not hold up the others), then
+   * records every attempt of the tick in one transaction.
+   */
   private async deliverDue(now: number): Promise<number> {
     let delivered = 0;
-    for (const notification of await this.ports.repo.dueNotifications(now)) {
+    const due = await this.ports.repo.dueNotifications(now, 1000);
+    const outcomes = await mapConcurrently(due, deliveryConcurrency, async (notification) => {
       const receiver = this.config.receivers.find((r) => r.name === notification.receiver);
       const integration = receiver ? integrationsOf(receiver).find((i) => `${i.kind}[${i.index}]` === notification.integration) : undefined;
-      const attempt = notification.attempts + 1;
-      const outcome: DeliveryOutcome = integration
-        ? await this.ports.deliver(notification, integration)
+      return integration
+        ? this.ports.deliver(notification, integration)
         : { ok: false, status: null, error: `receiver ${notification.receiver} has no ${notification.integration} any more`, retryable: false, durationMs: 0 };
+    });
+    const records = due.map((notification, k) => {
+      const outcome: DeliveryOutcome = outcomes[k]!;
+      const attempt = notification.attempts + 1;
       const decision = this.ports.retry(outcome, attempt, now);
-      await this.ports.repo.recordAttempt(
-        notification.id,
-        { number: attempt, at: now, ok: outcome.ok, status: outcome.status, error: outcome.error, durationMs: outcome.durationMs },
-        decision.kind === 'delivered'
-          ? { status: 'delivered', nextAttemptAt: null }
-          : decision.kind === 'retry'
-            ? { status: 'pending', nextAttemptAt: decision.at }
-            : { status: 'dead-letter', nextAttemptAt: null },
-      );
+      return { notification, outcome, attempt, decision };
+    });
+    await this.write(() => this.ports.repo.recordAttempts(
+      records.map(({ notification, outcome, attempt, decision }) => ({
+        id: notification.id,
+        attempt: { number: attempt, at: now, ok: outcome.ok, status: outcome.status, error: outcome.error, durationMs: outcome.durationMs },
+        next:
+          decision.kind === 'delivered'
+            ? { status: 'delivered' as const, nextAttemptAt: null }
+            : decision.kind === 'retry'
+              ? { status: 'pending' as const, nextAttemptAt: decision.at }
+              : { status: 'dead-letter' as const, nextAttemptAt: null },
+      })),
+    ));
+    for (const { notification, outcome, attempt, decision } of records) {
       if (decision.kind === 'delivered') delivered++;
       this.announce(`notification.${decision.kind === 'retry' ? 'retrying' : decision.kind}`, now, {
         id: notification.id,
@@ -430,6 +497,23 @@ export class AlertingService {
     }
     return delivered;
   }
+}
+
+/** How many deliveries run at once. */
+const deliveryConcurrency = 32;
+
+/** `work` over the items, at most `limit` at a time; answers the results in the items' order. */
+async function mapConcurrently<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const k = next++;
+      results[k] = await work(items[k]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
 }
 
 function integrationsOf(receiver: ReceiverConfig): Integration[] {

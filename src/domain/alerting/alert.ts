@@ -23,6 +23,8 @@ export interface Suppression {
   inhibitedBy: string[];
   /** Tocsin's dependencies: firing parent alerts (e.g. "station offline") that mute this child. */
   suppressedByParents: string[];
+  /** Held as flapping (see flapping.ts). */
+  flapping?: boolean;
 }
 
 export interface Alert {
@@ -45,7 +47,7 @@ export function statusOf(alert: Alert): AlertStatus {
 
 /** An alert is suppressed when anything at all mutes it. */
 export function isSuppressed(s: Suppression): boolean {
-  return s.silencedBy.length > 0 || s.inhibitedBy.length > 0 || s.suppressedByParents.length > 0;
+  return s.silencedBy.length > 0 || s.inhibitedBy.length > 0 || s.suppressedByParents.length > 0 || s.flapping === true;
 }
 
 /** What a detection signal asks of the alerts (see `alertChangesFor`). */

@@ -164,8 +164,14 @@ export class AlertingRepo {
 
   /** Writes alerts (insert or replace) and their events in one transaction. */
   async saveAlerts(alerts: readonly Alert[], events: readonly AlertEvent[]): Promise<void> {
-    if (alerts.length === 0 && events.length === 0) return;
+    await this.saveSignalChanges(alerts, events, []);
+  }
+
+  /** Writes what signals changed — alerts, their events, the groups they joined — in one transaction. */
+  async saveSignalChanges(alerts: readonly Alert[], events: readonly AlertEvent[], groups: readonly StoredGroup[]): Promise<void> {
+    if (alerts.length === 0 && events.length === 0 && groups.length === 0) return;
     await this.client.transaction(async (tx) => {
+      await saveGroups(tx, groups);
       if (alerts.length > 0) {
         const payload = JSON.stringify(
           alerts.map((a) => ({
@@ -223,8 +229,15 @@ export class AlertingRepo {
     }));
   }
 
+  /** Writes groups (insert or replace) in one statement. */
   async saveGroups(groups: readonly StoredGroup[]): Promise<void> {
-    for (const g of groups) await saveGroup(this.client, g);
+    await saveGroups(this.client, groups);
+  }
+
+  /** Every notification log entry, by group key and receiver (loaded once at start). */
+  async logEntries(): Promise<{ groupKey: string; receiver: string; entry: NotificationLogEntry }[]> {
+    const res = await this.client.query<{ group_key: string; receiver: string; at: Date; firing: string[]; resolved: string[] }>('select * from notification_log');
+    return res.rows.map((r) => ({ groupKey: r.group_key, receiver: r.receiver, entry: { at: r.at.getTime(), firing: r.firing, resolved: r.resolved } }));
   }
 
   async logEntry(groupKey: string, receiver: string): Promise<NotificationLogEntry | null> {
@@ -238,23 +251,43 @@ export class AlertingRepo {
 
   /** Applies one flush's decision atomically. */
   async writeFlush(write: FlushWrite): Promise<void> {
+    await this.writeFlushes([write]);
+  }
+
+  /**
+   * Applies the decisions of several flushes (one tick's) in one transaction, each kind of row in
+   * one statement: at thousands of groups a tick, a statement per row would be the bottleneck.
+   */
+  async writeFlushes(writes: readonly FlushWrite[]): Promise<void> {
+    if (writes.length === 0) return;
     await this.client.transaction(async (tx) => {
-      if (write.group) await saveGroup(tx, write.group);
-      if (write.deleteGroup) await tx.query('delete from alert_groups where group_key = $1 and receiver = $2', [write.deleteGroup.groupKey, write.deleteGroup.receiver]);
-      if (write.log) {
-        const { groupKey, receiver, entry } = write.log;
+      await saveGroups(tx, writes.flatMap((w) => (w.group ? [w.group] : [])));
+      const deletes = writes.flatMap((w) => (w.deleteGroup ? [w.deleteGroup] : []));
+      if (deletes.length > 0) {
         await tx.query(
-          `insert into notification_log (group_key, receiver, at, firing, resolved) values ($1, $2, $3, $4::jsonb, $5::jsonb)
-           on conflict (group_key, receiver) do update set at = excluded.at, firing = excluded.firing, resolved = excluded.resolved`,
-          [groupKey, receiver, ts(entry.at), JSON.stringify(entry.firing), JSON.stringify(entry.resolved)],
+          `delete from alert_groups g using jsonb_to_recordset($1::jsonb) as x(group_key text, receiver text)
+            where g.group_key = x.group_key and g.receiver = x.receiver`,
+          [JSON.stringify(deletes.map((d) => ({ group_key: d.groupKey, receiver: d.receiver })))],
         );
       }
-      if (write.escalation) await saveEscalation(tx, write.escalation);
-      for (const n of write.notifications) {
+      const logs = writes.flatMap((w) => (w.log ? [w.log] : []));
+      if (logs.length > 0) {
+        await tx.query(
+          `insert into notification_log (group_key, receiver, at, firing, resolved)
+           select group_key, receiver, at, firing, resolved
+             from jsonb_to_recordset($1::jsonb) as x(group_key text, receiver text, at timestamptz, firing jsonb, resolved jsonb)
+           on conflict (group_key, receiver) do update set at = excluded.at, firing = excluded.firing, resolved = excluded.resolved`,
+          [JSON.stringify(logs.map((l) => ({ group_key: l.groupKey, receiver: l.receiver, at: ts(l.entry.at), firing: l.entry.firing, resolved: l.entry.resolved })))],
+        );
+      }
+      for (const w of writes) if (w.escalation) await saveEscalation(tx, w.escalation);
+      const notifications = writes.flatMap((w) => w.notifications);
+      if (notifications.length > 0) {
         await tx.query(
           `insert into notifications (group_key, receiver, integration, reason, payload, created_at, status, next_attempt_at)
-           values ($1, $2, $3, $4, $5, $6, 'pending', $6)`,
-          [n.groupKey, n.receiver, n.integration, n.reason, n.payload, ts(n.createdAt)],
+           select group_key, receiver, integration, reason, payload, created_at, 'pending', created_at
+             from jsonb_to_recordset($1::jsonb) as x(group_key text, receiver text, integration text, reason text, payload text, created_at timestamptz)`,
+          [JSON.stringify(notifications.map((n) => ({ group_key: n.groupKey, receiver: n.receiver, integration: n.integration, reason: n.reason, payload: n.payload, created_at: ts(n.createdAt) })))],
         );
       }
     });
@@ -279,6 +312,44 @@ export class AlertingRepo {
       [ts(now), limit],
     );
     return res.rows.map(toNotification);
+  }
+
+  /** Records several attempts (one tick's) and what follows each, in one transaction. */
+  async recordAttempts(
+    attempts: readonly {
+      id: number;
+      attempt: { number: number; at: number; ok: boolean; status: number | null; error: string | null; durationMs: number };
+      next: { status: StoredNotification['status']; nextAttemptAt: number | null };
+    }[],
+  ): Promise<void> {
+    if (attempts.length === 0) return;
+    const rows = JSON.stringify(
+      attempts.map((a) => ({
+        notification_id: a.id,
+        attempt: a.attempt.number,
+        at: ts(a.attempt.at),
+        ok: a.attempt.ok,
+        status: a.attempt.status,
+        error: a.attempt.error,
+        duration_ms: a.attempt.durationMs,
+        next_status: a.next.status,
+        next_attempt_at: a.next.nextAttemptAt === null ? null : ts(a.next.nextAttemptAt),
+      })),
+    );
+    await this.client.transaction(async (tx) => {
+      await tx.query(
+        `insert into notification_attempts (notification_id, attempt, at, ok, status, error, duration_ms)
+         select notification_id, attempt, at, ok, status, error, duration_ms
+           from jsonb_to_recordset($1::jsonb) as x(notification_id int8, attempt int4, at timestamptz, ok boolean, status int4, error text, duration_ms float8)`,
+        [rows],
+      );
+      await tx.query(
+        `update notifications n set status = x.next_status, attempts = x.attempt, next_attempt_at = x.next_attempt_at, last_error = x.error
+           from jsonb_to_recordset($1::jsonb) as x(notification_id int8, attempt int4, error text, next_status text, next_attempt_at timestamptz)
+          where n.id = x.notification_id`,
+        [rows],
+      );
+    });
   }
 
   /** Records an attempt and what follows it (delivered, another try at `nextAttemptAt`, or dead letter). */
@@ -335,11 +406,25 @@ async function saveEscalation(client: SqlClient, e: { groupKey: string; receiver
   );
 }
 
-async function saveGroup(client: SqlClient, g: StoredGroup): Promise<void> {
+async function saveGroups(client: SqlClient, groups: readonly StoredGroup[]): Promise<void> {
+  if (groups.length === 0) return;
+  const payload = JSON.stringify(
+    groups.map((g) => ({
+      group_key: g.groupKey,
+      receiver: g.receiver,
+      route_path: g.routePath,
+      group_labels: g.groupLabels,
+      created_at: ts(g.createdAt),
+      next_flush_at: ts(g.nextFlushAt),
+      members: g.members,
+    })),
+  );
   await client.query(
     `insert into alert_groups (group_key, receiver, route_path, group_labels, created_at, next_flush_at, members)
-     values ($1, $2, $3::jsonb, $4::jsonb, $5, $6, $7::jsonb)
+     select group_key, receiver, route_path, group_labels, created_at, next_flush_at, members
+       from jsonb_to_recordset($1::jsonb) as x(group_key text, receiver text, route_path jsonb, group_labels jsonb, created_at timestamptz,
+            next_flush_at timestamptz, members jsonb)
      on conflict (group_key, receiver) do update set next_flush_at = excluded.next_flush_at, members = excluded.members`,
-    [g.groupKey, g.receiver, JSON.stringify(g.routePath), JSON.stringify(g.groupLabels), ts(g.createdAt), ts(g.nextFlushAt), JSON.stringify(g.members)],
+    [payload],
   );
 }

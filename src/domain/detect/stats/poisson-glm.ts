@@ -96,22 +96,28 @@ export function fitPoissonGlm(y: ArrayLike<number>, design: PoissonGlmDesign, op
   if (y.length !== n) throw new RangeError(`fitPoissonGlm: y has ${y.length} values, the design ${n} rows`);
   // Every vector and matrix of the fit shares one buffer: each separate typed array would cost a
   // backing store (~0.5 µs here), and a Farrington fit of a few hundred rows needs a dozen.
-  const block = new Float64Array(n * (options.offset ? 7 : 6) + 3 * p * p + 7 * p + groupCount);
+  const block = new Float64Array(n * (options.offset ? 8 : 7) + 4 * p * p + 8 * p + groupCount);
   let taken = 0;
   const take = (length: number) => block.subarray(taken, (taken += length));
   const prior = take(n);
   const eta = take(n);
   const mu = take(n);
-  const w = take(n);
+  let w = take(n);
+  // The next iteration's weights and normal equations, accumulated while μ is updated (below).
+  let wNext = take(n);
   const yLogY = take(n);
   const hat = take(n);
   const offset = take(options.offset ? n : 0);
   const hasOffset = options.offset !== undefined;
 
-  const gram = take(p * p);
+  let gram = take(p * p);
+  let gramNext = take(p * p);
+  let rhsNext = take(p);
+  /** gramNext, rhsNext and wNext hold the normal equations for the current μ. */
+  let prepared = false;
   const covUnscaled = take(p * p);
   const inverseFactor = take(p * p);
-  const rhs = take(p);
+  let rhs = take(p);
   const scale = take(p);
   const scratch = take(p);
   const coefOld = take(p);
@@ -186,6 +192,14 @@ export function fitPoissonGlm(y: ArrayLike<number>, design: PoissonGlmDesign, op
       // μ within a few ulps of exp(η) (the deviance and weights see 1e-15, IRLS converges to 1e-8).
       const slope = beta[groupCount]!;
       for (let g = 0; g < groupCount; g++) expLevel[g] = Math.exp(beta[g]!);
+      // Locals, not the swapped buffers' own variables: the loop must not reload them per row.
+      const gN = gramNext;
+      const rN = rhsNext;
+      const wN = wNext;
+      gN.fill(0);
+      rN.fill(0);
+      let sxx = 0;
+      let sxz = 0;
       let stepX = NaN;
       let stepFactor = NaN;
       let expSlopeX = NaN;
@@ -206,7 +220,18 @@ export function fitPoissonGlm(y: ArrayLike<number>, design: PoissonGlmDesign, op
         mu[i] = m;
         if (!(m > 0) || m === Infinity) valid = false;
         d += 2 * prior[i]! * (yLogY[i]! - yy[i]! * e - (yy[i]! - m));
+        // The next iteration's normal equations, from this μ, in the order the assembly below
+        // would add them (so the sums are the same to the bit): one pass over the rows, not two.
+        const wi = prior[i]! * m;
+        wN[i] = wi;
+        const wz = wi * e + prior[i]! * (yy[i]! - m);
+        addArrowRow(gN, rN, p, groupCount, lv[i]!, x, wi, wz);
+        sxx += wi * x * x;
+        sxz += wz * x;
       }
+      gN[groupCount * p + groupCount] = sxx;
+      rN[groupCount] = sxz;
+      prepared = true;
       muValid = valid;
       return d;
     }
@@ -227,9 +252,21 @@ export function fitPoissonGlm(y: ArrayLike<number>, design: PoissonGlmDesign, op
   for (let iter = 1; iter <= maxit; iter++) {
     iterations = iter;
     // Log link: dμ/dη = μ, variance μ: z = η − offset + (y − μ)/μ, w² = prior·μ. Assemble X'WX, X'Wz.
-    gram.fill(0);
-    rhs.fill(0);
-    if (oneCovariate) {
+    if (oneCovariate && prepared) {
+      // Assembled during the last update of μ: swap the buffers in.
+      const g0 = gram;
+      gram = gramNext;
+      gramNext = g0;
+      const r0 = rhs;
+      rhs = rhsNext;
+      rhsNext = r0;
+      const w0 = w;
+      w = wNext;
+      wNext = w0;
+      prepared = false;
+    } else if (oneCovariate) {
+      gram.fill(0);
+      rhs.fill(0);
       const tt = groupCount * p + groupCount;
       let sxx = 0;
       let sxz = 0;
@@ -239,17 +276,18 @@ export function fitPoissonGlm(y: ArrayLike<number>, design: PoissonGlmDesign, op
         w[i] = wi;
         // w·z = w·(η + (y − μ)/μ) = w·η + prior·(y − μ), as w = prior·μ: no division.
         const wz = wi * eta[i]! + prior[i]! * (yy[i]! - m);
-        const g = lv[i]!;
         const x = xs[i]!;
-        gram[g * p + g] = gram[g * p + g]! + wi;
-        gram[g * p + groupCount] = gram[g * p + groupCount]! + wi * x;
-        rhs[g] = rhs[g]! + wz;
+        addArrowRow(gram, rhs, p, groupCount, lv[i]!, x, wi, wz);
         sxx += wi * x * x;
         sxz += wz * x;
       }
       gram[tt] = sxx;
       rhs[groupCount] = sxz;
-    } else for (let i = 0; i < n; i++) {
+    } else {
+      gram.fill(0);
+      rhs.fill(0);
+    }
+    if (!oneCovariate) for (let i = 0; i < n; i++) {
       const m = mu[i]!;
       const wi = prior[i]! * m;
       w[i] = wi;
@@ -544,6 +582,13 @@ function solveEquilibrated(
   // beta holds D⁻¹β: undo the equilibration.
   for (let i = 0; i < p; i++) beta[i] = aliased[i] ? 0 : beta[i]! * scale[i]!;
   return beta;
+}
+
+/** Adds one row (level g, covariate x, weight w, w·z) to an arrow-shaped X'WX and X'Wz; t is the covariate's index. */
+function addArrowRow(gram: Float64Array, rhs: Float64Array, p: number, t: number, g: number, x: number, wi: number, wz: number): void {
+  gram[g * p + g] = gram[g * p + g]! + wi;
+  gram[g * p + t] = gram[g * p + t]! + wi * x;
+  rhs[g] = rhs[g]! + wz;
 }
 
 /**
