@@ -10,6 +10,7 @@ import { defaultSilenceRetentionMs } from '../domain/alerting/silences.ts';
 import { sendWebhook } from '../connectors/webhook/webhook-sender.ts';
 import { defaultRetryPolicy, retryDecision } from '../connectors/webhook/retry-policy.ts';
 import { renderAlertEmail, sendEmail, type AlertEmailInput } from '../connectors/smtp/email-sender.ts';
+import { sendSms } from '../connectors/sms/sms-sender.ts';
 import type { Clock } from '../domain/kernel/clock.ts';
 import type { EventPublisher } from '../app/event-hub.ts';
 
@@ -44,6 +45,9 @@ export async function deliverNotification(notification: StoredNotification, inte
     groupLabels: Record<string, string>;
     externalURL: string;
   };
+  if (integration.kind === 'sms') {
+    return sendSms(integration.config, { status: message.status, alerts: message.alerts, groupLabels: message.groupLabels }, () => clock.now());
+  }
   const input: AlertEmailInput = {
     receiver: notification.receiver,
     status: message.status,

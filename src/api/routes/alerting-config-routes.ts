@@ -25,7 +25,7 @@ export async function alertingConfigRoutes(app: FastifyInstance, deps: AlertingC
       origin: origin.kind === 'store' ? { ...origin, updatedAt: new Date(origin.updatedAt).toISOString() } : origin,
       receivers: c.receivers.map((r) => ({
         name: r.name,
-        integrations: [...r.webhooks.map((_, i) => `webhook[${i}]`), ...r.emails.map((_, i) => `email[${i}]`)],
+        integrations: [...r.webhooks.map((_, i) => `webhook[${i}]`), ...r.emails.map((_, i) => `email[${i}]`), ...r.sms.map((_, i) => `sms[${i}]`)],
         unsupported: r.unsupported,
       })),
       escalationPolicies: [...c.escalationPolicies.keys()],

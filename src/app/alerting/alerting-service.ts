@@ -32,7 +32,10 @@ import type { DeliveryOutcome, RetryDecision } from '../../connectors/webhook/re
 export type { DeliveryOutcome, RetryDecision };
 
 /** The integration a notification goes through, as configured. */
-export type Integration = { kind: 'webhook'; index: number; config: ReceiverConfig['webhooks'][number] } | { kind: 'email'; index: number; config: ReceiverConfig['emails'][number] };
+export type Integration =
+  | { kind: 'webhook'; index: number; config: ReceiverConfig['webhooks'][number] }
+  | { kind: 'email'; index: number; config: ReceiverConfig['emails'][number] }
+  | { kind: 'sms'; index: number; config: ReceiverConfig['sms'][number] };
 
 
 export interface AlertingPorts {
@@ -372,7 +375,7 @@ export class AlertingService {
           isFlapping(this.changes.get(alert.fingerprint) ?? [], now) ||
           (alert.endsAt === null && this.ports.suppression !== undefined && isSuppressed(this.ports.suppression(alert, firing, now))),
       }));
-    const sendResolved = receiver ? [...receiver.webhooks, ...receiver.emails].some((i) => i.sendResolved) : false;
+    const sendResolved = receiver ? [...receiver.webhooks, ...receiver.emails, ...receiver.sms].some((i) => i.sendResolved) : false;
     const decision = decideFlush({
       members,
       last: this.log.get(id) ?? null,
@@ -520,6 +523,7 @@ function integrationsOf(receiver: ReceiverConfig): Integration[] {
   return [
     ...receiver.webhooks.map((config, index) => ({ kind: 'webhook' as const, index, config })),
     ...receiver.emails.map((config, index) => ({ kind: 'email' as const, index, config })),
+    ...receiver.sms.map((config, index) => ({ kind: 'sms' as const, index, config })),
   ];
 }
 

@@ -1,7 +1,7 @@
 import { createTransport } from 'nodemailer';
 import type { EmailConfig } from '../../domain/alerting/config/receivers.ts';
 import { sortedNames, type Labels } from '../../domain/alerting/fingerprint.ts';
-import type { DeliveryOutcome } from '../webhook/retry-policy.ts';
+import { startAttempt, type DeliveryOutcome } from '../webhook/retry-policy.ts';
 
 /**
  * E-mail notifications through an SMTP smarthost, as Alertmanager's email integration sends them:
@@ -48,14 +48,7 @@ export function parseSmarthost(smarthost: string): { host: string; port: number 
  */
 export async function sendEmail(config: EmailConfig, message: EmailMessage, options: EmailSendOptions = {}): Promise<DeliveryOutcome> {
   const { now } = options;
-  const startedAt = now?.() ?? 0;
-  const finish = (status: number | null, error: string | null, retryable: boolean): DeliveryOutcome => ({
-    ok: error === null,
-    status,
-    error,
-    retryable: error === null ? false : retryable,
-    durationMs: now === undefined ? 0 : Math.max(0, now() - startedAt),
-  });
+  const finish = startAttempt(now);
 
   const checked = checkConfig(config, message, options);
   if (typeof checked === 'string') return finish(null, checked, false);

@@ -142,3 +142,19 @@ export function parseRetryPolicy(raw: unknown): { ok: true; policy: RetryPolicy 
     policy: { maxAttempts, initialBackoffMs, maxBackoffMs, multiplier, ...(input['jitter'] !== undefined ? { jitter } : {}) },
   };
 }
+
+/**
+ * Starts timing one delivery attempt; answers the function that turns its end into an outcome
+ * (ok when there is no error; never retryable when ok). `now`, when given, measures `durationMs`;
+ * without it the duration is 0, as nothing here may read the clock.
+ */
+export function startAttempt(now?: () => number): (status: number | null, error: string | null, retryable: boolean) => DeliveryOutcome {
+  const startedAt = now?.() ?? 0;
+  return (status, error, retryable) => ({
+    ok: error === null,
+    status,
+    error,
+    retryable: error === null ? false : retryable,
+    durationMs: now === undefined ? 0 : Math.max(0, now() - startedAt),
+  });
+}

@@ -1,5 +1,5 @@
 import { version } from '../../runtime/version.ts';
-import type { DeliveryOutcome } from './retry-policy.ts';
+import { startAttempt, type DeliveryOutcome } from './retry-policy.ts';
 import { signatureHeader, signatureHeaderName } from './signature.ts';
 
 /**
@@ -40,14 +40,7 @@ export function retryableStatus(status: number): boolean {
  * `durationMs`; nothing here reads the clock otherwise.
  */
 export async function sendWebhook(request: WebhookRequest, nowMs: number, now?: () => number): Promise<DeliveryOutcome> {
-  const startedAt = now?.() ?? 0;
-  const finish = (status: number | null, error: string | null, retryable: boolean): DeliveryOutcome => ({
-    ok: error === null,
-    status,
-    error,
-    retryable: error === null ? false : retryable,
-    durationMs: now === undefined ? 0 : Math.max(0, now() - startedAt),
-  });
+  const finish = startAttempt(now);
 
   const problem = checkRequest(request);
   if (problem !== null) return finish(null, problem, false);

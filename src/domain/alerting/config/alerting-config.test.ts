@@ -44,6 +44,9 @@ describe('parseAlertingConfig: what Alertmanager refuses, in its words', () => {
     ['a bad match label name', withReceivers('  receiver: hook\n  routes:\n    - match: { 1bad: x }', hook), 'invalid label name "1bad"'],
     ['an end time before the start', `${withReceivers('  receiver: hook', hook)}time_intervals:\n  - name: t\n    time_intervals: [{ times: [{ start_time: '10:00', end_time: '09:00' }] }]\n`, 'start time cannot be equal or greater than end time'],
     ['an unknown time zone', `${withReceivers('  receiver: hook', hook)}time_intervals:\n  - name: t\n    time_intervals: [{ location: Mars/Olympus }]\n`, 'unknown time zone Mars/Olympus'],
+    ['an SMS without a number', withReceivers('  receiver: a', "  - name: a\n    sms_configs: [{ gateway_url: 'https://sms.example/send', body: '{{text}}' }]"), 'missing to number in sms config'],
+    ['an SMS body without {{text}}', withReceivers('  receiver: a', "  - name: a\n    sms_configs: [{ to: '+86', gateway_url: 'https://sms.example/send', body: 'hello' }]"), 'sms config body must be a template holding {{text}}'],
+    ['an SMS gateway that is not http(s)', withReceivers('  receiver: a', "  - name: a\n    sms_configs: [{ to: '+86', gateway_url: 'smtp://x', body: '{{text}}' }]"), 'unsupported scheme "smtp" for URL'],
     ['a bad weekday', `${withReceivers('  receiver: hook', hook)}time_intervals:\n  - name: t\n    time_intervals: [{ weekdays: ['monday:funday'] }]\n`, 'invalid weekday range: monday:funday'],
   ])('%s', (_what, text, want) => {
     if (typeof want === 'string') expect(refusal(text)).toBe(want);
@@ -90,6 +93,20 @@ time_intervals:
     expect(duty.emails[0]).toMatchObject({ to: 'duty@example.org', smarthost: 'mail.example:25', from: 'alerts@example.org', hello: 'localhost', requireTls: true, sendResolved: false });
     expect(duty.webhooks[0]).toMatchObject({ url: 'http://127.0.0.1:9/hook', sendResolved: true, maxAlerts: 5 });
     expect(config.global.resolveTimeoutMs).toBe(300_000);
+  });
+
+  it("reads Tocsin's sms_configs with their defaults", () => {
+    const c = parseAlertingConfig(withReceivers('  receiver: chief', "  - name: chief\n    sms_configs: [{ to: '+8613800000000', gateway_url: 'https://sms.example/send', body: 'to={{to}}&text={{text}}', content_type: application/x-www-form-urlencoded }]"));
+    expect(c.receivers[0]!.sms[0]).toEqual({
+      to: '+8613800000000',
+      gatewayUrl: 'https://sms.example/send',
+      body: 'to={{to}}&text={{text}}',
+      contentType: 'application/x-www-form-urlencoded',
+      headers: {},
+      sendResolved: true,
+      maxLength: 160,
+      timeoutMs: 30_000,
+    });
   });
 
   it('reports receivers of kinds Tocsin does not deliver to, by name', () => {

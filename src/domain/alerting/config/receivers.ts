@@ -37,10 +37,24 @@ export interface EmailConfig {
   text?: string;
 }
 
+/** Tocsin's addition (`sms_configs`): an SMS through an HTTP gateway, its request given as a template. */
+export interface SmsConfig {
+  to: string;
+  gatewayUrl: string;
+  /** Request body with `{{to}}` and `{{text}}` placeholders. */
+  body: string;
+  contentType: string;
+  headers: Record<string, string>;
+  sendResolved: boolean;
+  maxLength: number;
+  timeoutMs: number;
+}
+
 export interface ReceiverConfig {
   name: string;
   webhooks: WebhookConfig[];
   emails: EmailConfig[];
+  sms: SmsConfig[];
   /** Kinds of integration present that Tocsin does not deliver to (e.g. "slack_configs"). */
   unsupported: string[];
   /** Local slack settings, for Alertmanager's check that a URL or token exists somewhere. */
@@ -52,7 +66,8 @@ const otherKinds = [
   'telegram_configs', 'webex_configs', 'discord_configs', 'msteams_configs', 'msteamsv2_configs', 'jira_configs', 'rocketchat_configs',
   'mattermost_configs', 'incidentio_configs',
 ];
-const receiverKeys = ['name', 'webhook_configs', 'email_configs', ...otherKinds];
+const receiverKeys = ['name', 'webhook_configs', 'email_configs', 'sms_configs', ...otherKinds];
+const smsKeys = ['to', 'gateway_url', 'body', 'content_type', 'headers', 'send_resolved', 'max_length', 'timeout'];
 const webhookKeys = ['send_resolved', 'url', 'url_file', 'http_config', 'max_alerts', 'timeout', 'signature_secret'];
 const emailKeys = [
   'send_resolved', 'to', 'from', 'hello', 'smarthost', 'auth_username', 'auth_password', 'auth_password_file', 'auth_secret',
@@ -71,6 +86,7 @@ export function readReceiver(decoder: YamlDecoder, node: Node | null): ReceiverC
     name: decoder.str(f.get('name')) ?? '',
     webhooks: decoder.list(f.get('webhook_configs'), '*webhook.WebhookConfig').map((c) => readWebhook(decoder, c)),
     emails: decoder.list(f.get('email_configs'), '*config.EmailConfig').map((c) => readEmail(decoder, c)),
+    sms: decoder.list(f.get('sms_configs'), 'sms').map((c) => readSms(decoder, c)),
     unsupported: [],
     slack: [],
   };
@@ -120,6 +136,33 @@ function readWebhook(decoder: YamlDecoder, node: Node | null): WebhookConfig {
     timeoutMs: decoder.duration(f.get('timeout')) ?? 0,
     ...http,
     ...(signatureSecret ? { signatureSecret } : {}),
+  };
+}
+
+/** Tocsin's `sms_configs`: a number, an http(s) gateway and a body template are required. */
+function readSms(decoder: YamlDecoder, node: Node | null): SmsConfig {
+  if (node === null) decoder.fail('missing sms config');
+  const f = decoder.fields(node, smsKeys, 'sms.plain');
+  const to = decoder.str(f.get('to'));
+  if (!to) decoder.fail('missing to number in sms config');
+  const gatewayUrl = decoder.str(f.get('gateway_url'));
+  if (!gatewayUrl) decoder.fail('missing gateway_url in sms config');
+  checkUrl(decoder, gatewayUrl);
+  const body = decoder.str(f.get('body'));
+  if (!body || !/\{\{\s*text\s*\}\}/.test(body)) decoder.fail('sms config body must be a template holding {{text}}');
+  const maxLength = Number(decoder.str(f.get('max_length')) ?? 160);
+  if (!Number.isInteger(maxLength) || maxLength < 20) decoder.fail(`sms config max_length must be an integer of at least 20, not ${decoder.str(f.get('max_length'))}`);
+  const headers: Record<string, string> = {};
+  for (const [name, { value }] of decoder.stringMap(f.get('headers')) ?? []) headers[name] = value ?? '';
+  return {
+    to,
+    gatewayUrl,
+    body,
+    contentType: decoder.str(f.get('content_type')) ?? 'application/json',
+    headers,
+    sendResolved: decoder.bool(f.get('send_resolved')) ?? true,
+    maxLength,
+    timeoutMs: decoder.duration(f.get('timeout')) ?? 30_000,
   };
 }
 
