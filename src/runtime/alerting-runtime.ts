@@ -82,6 +82,6 @@ export async function startAlerting(
       generatorURL: (labels) => `${options.externalURL}/api/v1/series/${encodeURIComponent(labels['series'] ?? '')}`,
     },
   );
-  await service.start();
+  await service.start({ now: options.clock.now() });
   return { service, silences };
 }

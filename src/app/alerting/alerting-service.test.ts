@@ -4,6 +4,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeEachStore } from '../../store/testing/stores-under-test.ts';
 import type { Store } from '../../store/sql-client.ts';
 import { AlertingRepo } from '../../store/repos/alerting-repo.ts';
+import { DetectionRepo } from '../../store/repos/detection-repo.ts';
 import { parseAlertingConfig } from '../../domain/alerting/config/alerting-config.ts';
 import type { SignalForAlerting } from '../../domain/alerting/alert.ts';
 import { AlertingService, type AlertingPorts, type DeliveryOutcome } from './alerting-service.ts';
@@ -252,5 +253,26 @@ escalation_policies:
     expect(forD40()).toEqual([]);
     await service.tick(t0 + 15 * min + 30 * s);
     expect(forD40().map((b) => (JSON.parse(b) as Payload).notification_reason)).toEqual(['first notification']);
+  });
+
+  it('applies at start the signals a crash kept from alerting, so no alert is lost', async () => {
+    const first = new AlertingService(config(), ports(store()), options);
+    await first.start();
+    const stored = await new DetectionRepo(store()).insertSignals(
+      ['ST50.level', 'ST51.level'].map((series) => {
+        const sig = signal('firing', series, 'D50', t0);
+        return { rule: 'river-bands', seriesId: null, seriesKey: series, t: sig.t, kind: sig.kind, level: 'red' as const, previousLevel: null, value: 6, upperbound: null, labels: sig.labels, annotations: sig.annotations, extras: null };
+      }),
+    );
+    expect(stored).toHaveLength(2);
+    // Detection stored both; the process died after alerting took the first.
+    await first.onSignals([stored[0]!]);
+    const second = new AlertingService(config(), ports(store()), options);
+    await second.start({ now: t0 + min });
+    expect(second.current().filter((a) => a.labels['area'] === 'D50').map((a) => a.labels['series']).sort()).toEqual(['ST50.level', 'ST51.level']);
+    // Applied once: a third start finds nothing left to apply.
+    const third = new AlertingService(config(), ports(store()), options);
+    await third.start();
+    expect((await new AlertingRepo(store()).history(second.current().find((a) => a.labels['series'] === 'ST51.level')!.fingerprint)).map((e) => e.kind)).toEqual(['fired']);
   });
 });

@@ -83,7 +83,7 @@ export class AlertingService {
    * write is under way join the next one: one transaction for many batches (group commit), so
    * the store's round trips do not cap how many changes a second the dispatcher takes.
    */
-  private pendingSignals: { alerts: Map<string, Alert>; events: AlertEvent[]; groups: Map<string, StoredGroup>; done: Promise<void> } | null = null;
+  private pendingSignals: { alerts: Map<string, Alert>; events: AlertEvent[]; groups: Map<string, StoredGroup>; lastSignalId: number | undefined; done: Promise<void> } | null = null;
 
   private write<T>(work: () => Promise<T>): Promise<T> {
     const run = this.writeChain.then(work);
@@ -103,12 +103,19 @@ export class AlertingService {
     private readonly options: AlertingOptions,
   ) {}
 
-  /** Loads what a previous run left: alerts that fire or are still grouped, and the groups. */
-  async start(): Promise<void> {
+  /**
+   * Loads what a previous run left — alerts that fire or are still grouped, the groups, the log,
+   * escalations — and applies the signals stored after the last one it took (`now` starts the
+   * timers of groups they create).
+   */
+  async start(options?: { now?: number }): Promise<void> {
     for (const alert of await this.ports.repo.activeAlerts()) this.alerts.set(alert.fingerprint, alert);
     for (const group of await this.ports.repo.groups()) this.groups.set(group.groupKey + separator + group.receiver, group);
     for (const l of await this.ports.repo.logEntries()) this.log.set(l.groupKey + separator + l.receiver, l.entry);
     for (const e of await this.ports.repo.escalations()) this.escalations.set(e.groupKey + separator + e.receiver, { policy: e.policy, state: e.state as EscalationState });
+    // Signals detection stored that a crash kept from alerting: applied now, in order.
+    const missed = await this.ports.repo.signalsNotApplied();
+    if (missed.length > 0) await this.onSignals(missed, options?.now);
   }
 
   /** The escalation of a group, if any (for the console and tests). */
@@ -157,15 +164,16 @@ export class AlertingService {
   onSignals(signals: readonly SignalForAlerting[], receivedAt?: number): Promise<void> {
     let pending = this.pendingSignals;
     if (!pending) {
-      const batch: NonNullable<AlertingService['pendingSignals']> = { alerts: new Map(), events: [], groups: new Map(), done: Promise.resolve() };
+      const batch: NonNullable<AlertingService['pendingSignals']> = { alerts: new Map(), events: [], groups: new Map(), lastSignalId: undefined, done: Promise.resolve() };
       batch.done = this.write(async () => {
         if (this.pendingSignals === batch) this.pendingSignals = null;
-        await this.ports.repo.saveSignalChanges([...batch.alerts.values()], batch.events, [...batch.groups.values()]);
+        await this.ports.repo.saveSignalChanges([...batch.alerts.values()], batch.events, [...batch.groups.values()], batch.lastSignalId);
         for (const e of batch.events) this.announce(`alert.${e.kind}`, e.at, { fingerprint: e.fingerprint, labels: this.alerts.get(e.fingerprint)?.labels ?? {} });
       });
       this.pendingSignals = pending = batch;
     }
     this.applySignals(signals, receivedAt, pending.alerts, pending.events, pending.groups);
+    for (const signal of signals) if (signal.id !== undefined) pending.lastSignalId = Math.max(pending.lastSignalId ?? 0, signal.id);
     return pending.done;
   }
 

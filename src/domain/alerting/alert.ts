@@ -61,6 +61,8 @@ export interface AlertChange {
 
 /** The part of a detection signal alerting reads. */
 export interface SignalForAlerting {
+  /** The stored signal's id, when it has one: alerting records how far it got. */
+  id?: number;
   kind: 'firing' | 'changed' | 'resolved';
   t: number;
   level: string | null;

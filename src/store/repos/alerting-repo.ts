@@ -130,6 +130,26 @@ export class AlertingRepo {
     return res.rows.map(toAlert);
   }
 
+  /**
+   * Signals stored after the last one alerting applied, oldest first: what a crash left between
+   * detection and alerting. On a store that never ran alerting, none (history is not replayed);
+   * the mark is then set at the newest signal.
+   */
+  async signalsNotApplied(limit = 100_000): Promise<{ id: number; kind: 'firing' | 'changed' | 'resolved'; t: number; level: string | null; previousLevel: string | null; labels: Record<string, string>; annotations: Record<string, string> }[]> {
+    const mark = await this.client.query<{ last_signal_id: number }>('select last_signal_id from alerting_progress where id = 1');
+    if (mark.rows.length === 0) {
+      await this.client.query(
+        `insert into alerting_progress (id, last_signal_id) select 1, coalesce(max(id), 0) from signals on conflict (id) do nothing`,
+      );
+      return [];
+    }
+    const res = await this.client.query<{ id: number; kind: 'firing' | 'changed' | 'resolved'; t: Date; level: string | null; previous_level: string | null; labels: Record<string, string>; annotations: Record<string, string> }>(
+      'select id, kind, t, level, previous_level, labels, annotations from signals where id > $1 order by id limit $2',
+      [mark.rows[0]!.last_signal_id, limit],
+    );
+    return res.rows.map((r) => ({ id: Number(r.id), kind: r.kind, t: r.t.getTime(), level: r.level, previousLevel: r.previous_level, labels: r.labels, annotations: r.annotations }));
+  }
+
   /** Alerts by state and label equality, newest first. */
   async listAlerts(filter: { state?: 'firing' | 'resolved'; labels?: Record<string, string>; limit: number }): Promise<Alert[]> {
     const where: string[] = [];
@@ -167,11 +187,21 @@ export class AlertingRepo {
     await this.saveSignalChanges(alerts, events, []);
   }
 
-  /** Writes what signals changed — alerts, their events, the groups they joined — in one transaction. */
-  async saveSignalChanges(alerts: readonly Alert[], events: readonly AlertEvent[], groups: readonly StoredGroup[]): Promise<void> {
-    if (alerts.length === 0 && events.length === 0 && groups.length === 0) return;
+  /**
+   * Writes what signals changed — alerts, their events, the groups they joined — and, when given,
+   * the id of the last signal applied, in one transaction.
+   */
+  async saveSignalChanges(alerts: readonly Alert[], events: readonly AlertEvent[], groups: readonly StoredGroup[], lastSignalId?: number): Promise<void> {
+    if (alerts.length === 0 && events.length === 0 && groups.length === 0 && lastSignalId === undefined) return;
     await this.client.transaction(async (tx) => {
       await saveGroups(tx, groups);
+      if (lastSignalId !== undefined) {
+        await tx.query(
+          `insert into alerting_progress (id, last_signal_id) values (1, $1)
+           on conflict (id) do update set last_signal_id = greatest(alerting_progress.last_signal_id, excluded.last_signal_id)`,
+          [lastSignalId],
+        );
+      }
       if (alerts.length > 0) {
         const payload = JSON.stringify(
           alerts.map((a) => ({
