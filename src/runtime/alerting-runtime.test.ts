@@ -96,4 +96,53 @@ receivers:
     expect(mails[0]).toMatch(/Subject: \[FIRING:1\]/);
     expect(mails[0]).toContain('River level at RG-01 is red (5.6 m)');
   });
+
+  it('pages the on-call responder of an escalation by e-mail and by SMS', async () => {
+    const mailsBefore = mails.length;
+    const smsBefore = requests.filter((r) => r.path === '/page-sms').length;
+    const config = parseAlertingConfig(`
+route:
+  receiver: desk
+  group_by: [area]
+  group_wait: 10s
+  escalation_policy: ladder
+receivers:
+  - name: desk
+  - name: pager-ana
+    email_configs:
+      - { to: ana@example.org, from: tocsin@example.org, smarthost: '${smarthost}', require_tls: false }
+    sms_configs:
+      - { to: '+8613900000000', gateway_url: '${base}/page-sms', body: '{"to":"{{to}}","text":"{{text}}"}' }
+responders:
+  - { id: ana, receiver: pager-ana }
+schedules:
+  - name: duty
+    layers:
+      - rotation: { participants: [ana], length: 1d, handoff: '08:00', start: '2026-11-01' }
+escalation_policies:
+  - name: ladder
+    steps:
+      - { notify: [{ schedule: duty }], wait: 15m }
+`);
+    let now = Date.UTC(2026, 10, 22, 10, 0);
+    const { service } = await startAlerting(store, config, { clock: { now: () => now }, externalURL: 'http://tocsin.test' });
+    await service.onSignals([
+      {
+        kind: 'firing',
+        t: now,
+        level: 'red',
+        previousLevel: null,
+        labels: { alertname: 'water-pressure-low', series: 'WP-3.pressure', area: 'D09', level: 'red' },
+        annotations: { summary: 'Water pressure at WP-3 is red (1.1 bar)' },
+      },
+    ]);
+    now += 10_000;
+    // The desk has no integration: the first notice goes nowhere, and the escalation pages ana.
+    await service.tick(now);
+    expect(mails.slice(mailsBefore)).toHaveLength(1);
+    expect(mails[mailsBefore]).toContain('To: ana@example.org');
+    expect(mails[mailsBefore]).toContain('Water pressure at WP-3 is red (1.1 bar)');
+    const pages = requests.filter((r) => r.path === '/page-sms').slice(smsBefore);
+    expect(pages.map((r) => JSON.parse(r.body).to)).toEqual(['+8613900000000']);
+  });
 });
