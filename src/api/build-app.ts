@@ -132,7 +132,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(signalRoutes, { detection: new DetectionRepo(deps.store) });
   if (deps.rules) await app.register(ruleRoutes, { catalog: deps.rules });
   const alerting = deps.alerting;
-  if (alerting) await app.register(alertRoutes, { alerting, repo: new AlertingRepo(deps.store), clock: deps.clock });
+  if (alerting) {
+    const detection = deps.detection;
+    await app.register(alertRoutes, { alerting, repo: new AlertingRepo(deps.store), clock: deps.clock, ...(detection ? { pending: () => detection.pendingAlerts() } : {}) });
+  }
   if (deps.alertingConfig) await app.register(alertingConfigRoutes, { source: deps.alertingConfig, clock: deps.clock });
   if (alerting && deps.silences) {
     await app.register(silenceRoutes, { silences: deps.silences, firingAlerts: () => alerting.current().filter((a) => a.endsAt === null), clock: deps.clock });

@@ -6,6 +6,8 @@ import { parseAlertingConfig } from '../../domain/alerting/config/alerting-confi
 import type { TocsinEvent } from '../../app/event-hub.ts';
 
 const rule = aboveTenRule('gauge-red', 'ALR-', { labels: { hazard: 'flood' }, annotations: (c) => ({ summary: `${c.series} at ${c.value}` }) });
+// The same test detector with a 30-minute hold: its series is *pending* until the hold runs out.
+const held = { ...aboveTenRule('gauge-held', 'HLD-', { labels: { hazard: 'flood' } }), forMs: 30 * 60_000 };
 const config = parseAlertingConfig(`
 route:
   receiver: duty
@@ -30,7 +32,7 @@ describe('alerts over HTTP', () => {
   beforeAll(async () => {
     const opened = await openTestStore('pglite');
     dispose = opened.dispose;
-    t = await createTestApp(opened.store, { rules: [rule], alerting: { config } });
+    t = await createTestApp(opened.store, { rules: [rule, held], alerting: { config } });
     t.events.subscribe((e) => seen.push(e));
     reader = await t.bearer('viewer');
     duty = await t.bearer('duty_officer');
@@ -40,6 +42,8 @@ describe('alerts over HTTP', () => {
       { series: 'ALR-2.level', t: t0, v: 15 },
       { series: 'ALR-3.level', t: t0, v: 11 },
       { series: 'ALR-3.level', t: t0 + 60_000, v: 2 },
+      { series: 'HLD-1.level', t: t0, v: 12 },
+      { series: 'HLD-1.level', t: t0 + 10 * 60_000, v: 13 },
     ];
     const res = await t.app.inject({
       method: 'POST',
@@ -64,11 +68,25 @@ describe('alerts over HTTP', () => {
       ['ALR-1.level', 'active'],
       ['ALR-2.level', 'active'],
       ['ALR-3.level', 'resolved'],
+      ['HLD-1.level', 'pending'],
     ]);
     const firing = await list('?state=firing&filter=' + encodeURIComponent('series=~"ALR-[12].level"'));
     expect(firing.items).toHaveLength(2);
     const quiet = await list('?receiver=quiet');
     expect(quiet.items.map((a: { labels: { series: string }; receivers: { name: string }[] }) => [a.labels.series, a.receivers])).toEqual([['ALR-2.level', [{ name: 'quiet' }]]]);
+  });
+
+  it('lists alerts still held through their rule\'s `for` as pending, with the labels they will fire with', async () => {
+    const pending = await list('?state=pending');
+    expect(pending.items).toHaveLength(1);
+    expect(pending.items[0]).toMatchObject({
+      labels: { alertname: 'gauge-held', series: 'HLD-1.level', level: 'red', hazard: 'flood' },
+      startsAt: new Date(t0).toISOString(),
+      status: { state: 'pending' },
+      receivers: [{ name: 'duty' }],
+    });
+    expect((await list()).items.filter((a: { status: { state: string } }) => a.status.state === 'pending')).toHaveLength(1);
+    expect((await list('?state=firing')).items.some((a: { labels: { series: string } }) => a.labels.series === 'HLD-1.level')).toBe(false);
   });
 
   it('acknowledges with the caller as the responder, shows it, and keeps the history', async () => {

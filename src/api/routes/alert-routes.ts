@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from 'typebox';
 import type { Alert } from '../../domain/alerting/alert.ts';
 import { matchesAll, MatcherError, parseMatchers, type Matcher } from '../../domain/alerting/matchers.ts';
+import { fingerprint } from '../../domain/alerting/fingerprint.ts';
 import { TocsinError } from '../../domain/kernel/errors.ts';
 import type { Clock } from '../../domain/kernel/clock.ts';
 import type { AlertingService } from '../../app/alerting/alerting-service.ts';
@@ -20,6 +21,8 @@ export interface AlertRouteDeps {
   alerting: Pick<AlertingService, 'acknowledge' | 'unacknowledge' | 'suppressionOf' | 'receiversOf'>;
   repo: Pick<AlertingRepo, 'listAlerts' | 'alert' | 'history' | 'listNotifications'>;
   clock: Clock;
+  /** Alerts held through their rule's `for` (the detection engine's pending holds); absent: none. */
+  pending?: () => { level: string; since: number; labels: Record<string, string> }[];
 }
 
 /** Who may acknowledge: the people on duty and those who respond. */
@@ -28,7 +31,7 @@ export const acknowledgerRoles: readonly Role[] = ['duty_officer', 'responder'];
 const alertsQuery = Type.Object(
   {
     filter: Type.Optional(Type.Union([Type.String(), Type.Array(Type.String())], { description: 'matchers, e.g. area="D07" or level=~"red|orange" (repeatable, ANDed)' })),
-    state: Type.Optional(Type.Union([Type.Literal('firing'), Type.Literal('resolved')])),
+    state: Type.Optional(Type.Union([Type.Literal('pending'), Type.Literal('firing'), Type.Literal('resolved')])),
     active: Type.Optional(Type.Boolean({ description: 'include firing alerts nothing suppresses (default true)' })),
     silenced: Type.Optional(Type.Boolean({ description: 'include silenced alerts (default true)' })),
     inhibited: Type.Optional(Type.Boolean({ description: 'include inhibited or dependency-suppressed alerts (default true)' })),
@@ -103,6 +106,24 @@ export async function alertRoutes(app: FastifyInstance, deps: AlertRouteDeps): P
       const q = request.query as Static<typeof alertsQuery>;
       const matchers = readFilter(q.filter);
       const limit = q.limit ?? 100;
+      // Pending alerts (holding through `for`) are derived from detection, not stored; listed first.
+      const pending =
+        q.state === undefined || q.state === 'pending'
+          ? (deps.pending?.() ?? [])
+              .filter((p) => matchesAll(matchers, p.labels) && (!q.receiver || deps.alerting.receiversOf(p.labels).includes(q.receiver)))
+              .map((p) => ({
+                fingerprint: fingerprint(p.labels),
+                labels: p.labels,
+                annotations: {},
+                startsAt: iso(p.since),
+                endsAt: null,
+                updatedAt: iso(p.since),
+                generatorURL: '',
+                receivers: deps.alerting.receiversOf(p.labels).map((name) => ({ name })),
+                status: { state: 'pending', silencedBy: [], inhibitedBy: [], flapping: false, acknowledgedBy: [] },
+              }))
+          : [];
+      if (q.state === 'pending') return { items: pending.slice(0, limit) };
       // Matchers other than equality are applied here, over a generous page from the store.
       const candidates = await deps.repo.listAlerts({ ...(q.state ? { state: q.state } : {}), limit: Math.min(10 * limit, 10_000) });
       const items = candidates
@@ -116,7 +137,7 @@ export async function alertRoutes(app: FastifyInstance, deps: AlertRouteDeps): P
           return true;
         })
         .slice(0, limit);
-      return { items };
+      return { items: [...pending, ...items].slice(0, limit) };
     },
   );
 

@@ -47,6 +47,20 @@ const separator = '\u0000';
 
 type Transition = NonNullable<ReturnType<typeof advanceHold>['transition']>;
 
+/** The labels a rule's signal (and so its alert) carries for a series at a level (DESIGN.md). */
+function alertLabels(rule: ActiveRule, series: SeriesInfo, level: Level | null): Record<string, string> {
+  return {
+    alertname: rule.name,
+    series: series.key,
+    ...(series.domain ? { domain: series.domain } : {}),
+    ...(series.indicator ? { indicator: series.indicator } : {}),
+    ...(series.area ? { area: series.area } : {}),
+    ...(level ? { level } : {}),
+    ...series.labels,
+    ...rule.labels,
+  };
+}
+
 /** The numbers of a state stepped in place, unpacked from its JSON state on first use. */
 function cellOf(rule: ActiveRule, state: RuleSeriesState, inPlace: InPlaceStep<unknown, unknown>): Float64Array {
   if (!state.cell) {
@@ -284,16 +298,7 @@ export class DetectionEngine {
     // A period detector's verdict is about the period's total, not the event that closed it.
     const periodValue = output.extras?.['period_value'];
     if (typeof periodValue === 'number') v = periodValue;
-    const labels: Record<string, string> = {
-      alertname: rule.name,
-      series: series.key,
-      ...(series.domain ? { domain: series.domain } : {}),
-      ...(series.indicator ? { indicator: series.indicator } : {}),
-      ...(series.area ? { area: series.area } : {}),
-      ...(transition.level ?? transition.previous ? { level: (transition.level ?? transition.previous)! } : {}),
-      ...series.labels,
-      ...rule.labels,
-    };
+    const labels = alertLabels(rule, series, transition.level ?? transition.previous);
     out.push({
       rule: rule.name,
       seriesId: series.id,
@@ -308,6 +313,26 @@ export class DetectionEngine {
       annotations: rule.annotations({ series: series.key, level: transition.level, value: v, labels }),
       extras: output.extras ?? null,
     });
+  }
+
+  /**
+   * Rules holding a level through their `for`, by series: the alerts that are *pending*, with the
+   * labels their signal will carry and since when (derived from the held states, nothing stored).
+   */
+  pendingAlerts(): { rule: string; series: string; level: Level; since: number; labels: Record<string, string> }[] {
+    const byName = new Map(this.seriesRules.map((r) => [r.name, r]));
+    const out: { rule: string; series: string; level: Level; since: number; labels: Record<string, string> }[] = [];
+    for (const [key, state] of this.states) {
+      const { pendingSince, pendingLevel } = state.hold;
+      if (pendingSince === null || pendingLevel === undefined) continue;
+      const cut = key.indexOf(separator);
+      const rule = byName.get(key.slice(0, cut));
+      const series = this.series.get(Number(key.slice(cut + 1)));
+      if (!rule || !series) continue;
+      // The hold keeps the rule's own level (the engine maps the detector's through levelOf first).
+      out.push({ rule: rule.name, series: series.key, level: pendingLevel, since: pendingSince, labels: alertLabels(rule, series, pendingLevel) });
+    }
+    return out;
   }
 
   private async store(fresh: NewSignal[]): Promise<SignalRecord[]> {

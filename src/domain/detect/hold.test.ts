@@ -39,3 +39,18 @@ describe('advanceHold', () => {
     expect(advanceHold(quietHold, null, 0, 0).hold).toBe(quietHold);
   });
 });
+
+describe('the pending level', () => {
+  it('is kept while a level waits out the hold, follows a change of level, and goes when it fires or falls', async () => {
+    const { advanceHold, quietHold } = await import('./hold.ts');
+    const min = 60_000;
+    let h = advanceHold(quietHold, 'yellow', 0, 10 * min).hold;
+    expect(h).toEqual({ firing: null, pendingSince: 0, pendingLevel: 'yellow' });
+    h = advanceHold(h, 'red', 2 * min, 10 * min).hold;
+    expect(h).toEqual({ firing: null, pendingSince: 0, pendingLevel: 'red' });
+    const fired = advanceHold(h, 'red', 10 * min, 10 * min);
+    expect(fired.transition?.kind).toBe('firing');
+    expect(fired.hold.pendingLevel).toBeUndefined();
+    expect(advanceHold(h, null, 3 * min, 10 * min).hold).toEqual(quietHold);
+  });
+});

@@ -10,6 +10,8 @@ export interface HoldState {
   firing: Level | null;
   /** When the detector first went above the firing level in the current episode, or null. */
   pendingSince: number | null;
+  /** The level waiting out the hold (an alert's `pending` state), while one is. */
+  pendingLevel?: Level;
 }
 
 /** What a rule tells the world when its state changes. */
@@ -43,7 +45,9 @@ export function advanceHold(hold: HoldState, observed: Level | null, t: number, 
   }
   // Above the firing level (or firing nothing): hold it for `forMs` before acting.
   const since = hold.pendingSince ?? t;
-  if (t - since < forMs) return { hold: since === hold.pendingSince ? hold : { firing: current, pendingSince: since } };
+  if (t - since < forMs) {
+    return { hold: since === hold.pendingSince && hold.pendingLevel === observed ? hold : { firing: current, pendingSince: since, pendingLevel: observed } };
+  }
   return {
     hold: { firing: observed, pendingSince: null },
     transition: { kind: current === null ? 'firing' : 'changed', level: observed, previous: current },
