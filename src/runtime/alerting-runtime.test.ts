@@ -8,6 +8,11 @@ import { parseAlertingConfig } from '../domain/alerting/config/alerting-config.t
 import { verifySignature } from '../connectors/webhook/signature.ts';
 import { startAlerting } from './alerting-runtime.ts';
 
+/** A rule's signal that a series went red, as detection hands it to alerting. */
+function redSignal(alertname: string, series: string, area: string, summary: string, t: number) {
+  return { kind: 'firing' as const, t, level: 'red', previousLevel: null, labels: { alertname, series, area, level: 'red' }, annotations: { summary } };
+}
+
 /**
  * The dispatcher with the real connectors, as `tocsin serve` runs it: one alert group notified
  * through a signed webhook, an SMS gateway and an SMTP server, all real and local.
@@ -74,16 +79,7 @@ receivers:
 `);
     let now = Date.UTC(2026, 10, 22, 9, 0);
     const { service } = await startAlerting(store, config, { clock: { now: () => now }, externalURL: 'http://tocsin.test' });
-    await service.onSignals([
-      {
-        kind: 'firing',
-        t: now,
-        level: 'red',
-        previousLevel: null,
-        labels: { alertname: 'river-bands', series: 'RG-01.level', area: 'D07', level: 'red' },
-        annotations: { summary: 'River level at RG-01 is red (5.6 m)' },
-      },
-    ]);
+    await service.onSignals([redSignal('river-bands', 'RG-01.level', 'D07', 'River level at RG-01 is red (5.6 m)', now)]);
     now += 10_000;
     expect(await service.tick(now)).toEqual({ flushed: 1, delivered: 3 });
 
@@ -126,16 +122,7 @@ escalation_policies:
 `);
     let now = Date.UTC(2026, 10, 22, 10, 0);
     const { service } = await startAlerting(store, config, { clock: { now: () => now }, externalURL: 'http://tocsin.test' });
-    await service.onSignals([
-      {
-        kind: 'firing',
-        t: now,
-        level: 'red',
-        previousLevel: null,
-        labels: { alertname: 'water-pressure-low', series: 'WP-3.pressure', area: 'D09', level: 'red' },
-        annotations: { summary: 'Water pressure at WP-3 is red (1.1 bar)' },
-      },
-    ]);
+    await service.onSignals([redSignal('water-pressure-low', 'WP-3.pressure', 'D09', 'Water pressure at WP-3 is red (1.1 bar)', now)]);
     now += 10_000;
     // The desk has no integration: the first notice goes nowhere, and the escalation pages ana.
     await service.tick(now);

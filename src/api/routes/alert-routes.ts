@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from 'typebox';
-import type { Alert } from '../../domain/alerting/alert.ts';
+import { isSuppressed, type Alert, type Suppression } from '../../domain/alerting/alert.ts';
 import { matchesAll, MatcherError, parseMatchers, type Matcher } from '../../domain/alerting/matchers.ts';
 import { fingerprint } from '../../domain/alerting/fingerprint.ts';
 import { TocsinError } from '../../domain/kernel/errors.ts';
@@ -18,7 +18,7 @@ import type { Role } from '../../domain/accounts/roles.ts';
  * and the log of every notification attempt.
  */
 export interface AlertRouteDeps {
-  alerting: Pick<AlertingService, 'acknowledge' | 'unacknowledge' | 'suppressionOf' | 'receiversOf'>;
+  alerting: Pick<AlertingService, 'acknowledge' | 'unacknowledge' | 'suppressionsOf' | 'receiversOf'>;
   repo: Pick<AlertingRepo, 'listAlerts' | 'alert' | 'history' | 'listNotifications'>;
   clock: Clock;
   /** Alerts held through their rule's `for` (the detection engine's pending holds); absent: none. */
@@ -69,9 +69,14 @@ function readFilter(filter: string | string[] | undefined): Matcher[] {
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
 export async function alertRoutes(app: FastifyInstance, deps: AlertRouteDeps): Promise<void> {
-  const view = (alert: Alert) => {
-    const suppression = deps.alerting.suppressionOf(alert, deps.clock.now());
-    const suppressed = suppression.silencedBy.length + suppression.inhibitedBy.length + suppression.suppressedByParents.length > 0 || suppression.flapping === true;
+  // What mutes each alert is worked out for the whole list at once (it needs every firing alert).
+  const views = (alerts: readonly Alert[]) => {
+    const suppressions = deps.alerting.suppressionsOf(alerts, deps.clock.now());
+    return alerts.map((alert, k) => viewOf(alert, suppressions[k]!));
+  };
+  const view = (alert: Alert) => views([alert])[0]!;
+  const viewOf = (alert: Alert, suppression: Suppression) => {
+    const suppressed = isSuppressed(suppression);
     return {
       fingerprint: alert.fingerprint,
       labels: alert.labels,
@@ -124,11 +129,16 @@ export async function alertRoutes(app: FastifyInstance, deps: AlertRouteDeps): P
               }))
           : [];
       if (q.state === 'pending') return { items: pending.slice(0, limit) };
-      // Matchers other than equality are applied here, over a generous page from the store.
-      const candidates = await deps.repo.listAlerts({ ...(q.state ? { state: q.state } : {}), limit: Math.min(10 * limit, 10_000) });
-      const items = candidates
-        .filter((a) => matchesAll(matchers, a.labels))
-        .map(view)
+      // Equality matchers go to the store (`labels @>`, on a GIN index); the others, and the
+      // suppression switches, are applied here over a generous page of what it answers.
+      const equal: Record<string, string> = {};
+      for (const m of matchers) if (m.type === '=' && m.value !== '') equal[m.name] = m.value;
+      const candidates = await deps.repo.listAlerts({
+        ...(q.state ? { state: q.state } : {}),
+        ...(Object.keys(equal).length > 0 ? { labels: equal } : {}),
+        limit: Math.min(10 * limit, 10_000),
+      });
+      const items = views(candidates.filter((a) => matchesAll(matchers, a.labels)))
         .filter((a) => {
           if (q.receiver && !a.receivers.some((r) => r.name === q.receiver)) return false;
           if (a.status.state === 'active' && q.active === false) return false;

@@ -33,7 +33,7 @@ export class AlertingConfigSource {
     else {
       const res = await db.query<{ text: string; updated_by: string; updated_at: Date }>('select text, updated_by, updated_at from alerting_config where id = 1');
       const row = res.rows[0];
-      if (row) source.apply(parse(row.text, 'the stored alerting configuration'), { kind: 'store', updatedBy: row.updated_by, updatedAt: row.updated_at.getTime() }, row.text);
+      if (row) source.apply({ config: parse(row.text, 'the stored alerting configuration'), text: row.text }, { kind: 'store', updatedBy: row.updated_by, updatedAt: row.updated_at.getTime() });
     }
     return source;
   }
@@ -70,10 +70,9 @@ export class AlertingConfigSource {
     return config;
   }
 
-  private apply(read: { config: AlertingConfig; text: string } | AlertingConfig, origin: ConfigOrigin, text?: string): void {
-    const { config, text: t } = 'config' in read ? read : { config: read, text: text ?? '' };
+  private apply({ config, text }: { config: AlertingConfig; text: string }, origin: ConfigOrigin): void {
     this.config = config;
-    this.text = t;
+    this.text = text;
     this.origin = origin;
     for (const l of this.listeners) l(config);
   }

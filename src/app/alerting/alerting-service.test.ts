@@ -246,7 +246,7 @@ escalation_policies:
       await service.onSignals([signal(kind, 'ST40.level', 'D40', t0 + k * min)], t0);
     }
     const alert = service.current().find((a) => a.labels['series'] === 'ST40.level')!;
-    expect(service.suppressionOf(alert, t0 + 4 * min + 30 * s).flapping).toBe(true);
+    expect(service.suppressionsOf([alert], t0 + 4 * min + 30 * s)[0]!.flapping).toBe(true);
     const forD40 = () => received.slice(seen).filter((b) => b.includes('"area":"D40"'));
     // Flushes at +30 s, then every 5 minutes: held while it flaps (until 10 minutes after the last change).
     for (const at of [t0 + 30 * s, t0 + 5 * min + 30 * s, t0 + 10 * min + 30 * s]) await service.tick(at);

@@ -133,12 +133,15 @@ export class AlertingService {
     this.config = config;
   }
 
-  /** What mutes an alert now (nothing for a resolved one). */
-  suppressionOf(alert: Alert, now: number): Suppression {
-    if (alert.endsAt !== null) return { silencedBy: [], inhibitedBy: [], suppressedByParents: [] };
-    const flapping = isFlapping(this.changes.get(alert.fingerprint) ?? [], now);
-    const base = this.ports.suppression ? this.ports.suppression(alert, this.firing(), now) : { silencedBy: [], inhibitedBy: [], suppressedByParents: [] };
-    return flapping ? { ...base, flapping } : base;
+  /** What mutes each alert now (nothing for a resolved one); the firing alerts are gathered once for the list. */
+  suppressionsOf(alerts: readonly Alert[], now: number): Suppression[] {
+    const firing = alerts.some((a) => a.endsAt === null) && this.ports.suppression ? this.firing() : [];
+    return alerts.map((alert) => {
+      if (alert.endsAt !== null) return { silencedBy: [], inhibitedBy: [], suppressedByParents: [] };
+      const flapping = isFlapping(this.changes.get(alert.fingerprint) ?? [], now);
+      const base = this.ports.suppression ? this.ports.suppression(alert, firing, now) : { silencedBy: [], inhibitedBy: [], suppressedByParents: [] };
+      return flapping ? { ...base, flapping } : base;
+    });
   }
 
   /** The receivers the routing tree sends these labels to, in order, each once. */
@@ -261,10 +264,12 @@ export class AlertingService {
     const firing = due.length > 0 && this.ports.suppression ? this.firing() : [];
     // Every due group's decision is written in one transaction.
     const writes: FlushWrite[] = [];
+    const dropped: string[] = [];
     for (const group of due) {
-      writes.push(this.flush(group, now, firing));
+      writes.push(this.flush(group, now, firing, dropped));
       flushed++;
     }
+    this.forgetUngrouped(dropped);
     await this.write(() => this.ports.repo.writeFlushes(writes));
     for (const w of writes) {
       if (w.log) this.log.set(w.log.groupKey + separator + w.log.receiver, w.log.entry);
@@ -369,7 +374,7 @@ export class AlertingService {
   }
 
   /** Decides one group's flush, updating memory; answers what to write (the caller writes a tick's flushes together). */
-  private flush(group: StoredGroup, now: number, firing: readonly Alert[]): FlushWrite {
+  private flush(group: StoredGroup, now: number, firing: readonly Alert[], droppedOut: string[]): FlushWrite {
     const id = group.groupKey + separator + group.receiver;
     const route = routeAt(this.config.route, group.routePath) ?? this.config.route;
     const receiver = this.config.receivers.find((r) => r.name === group.receiver);
@@ -419,7 +424,7 @@ export class AlertingService {
     const dropped = new Set(decision.drop);
     group.members = group.members.filter((fp) => !dropped.has(fp));
     group.nextFlushAt = decision.nextFlushAt;
-    for (const fp of dropped) if (this.alerts.get(fp)?.endsAt !== null && !this.inAnyGroup(fp)) this.alerts.delete(fp);
+    droppedOut.push(...dropped);
     const ended = group.members.length === 0;
     if (ended) this.groups.delete(id);
     // A group whose route has a policy starts escalating with its first notice of firing alerts;
@@ -451,9 +456,18 @@ export class AlertingService {
     };
   }
 
-  private inAnyGroup(fingerprint: string): boolean {
-    for (const g of this.groups.values()) if (g.members.includes(fingerprint)) return true;
-    return false;
+  /**
+   * Forgets resolved alerts that left their groups this tick and are in no other: one pass over
+   * the groups per tick, not one per alert (a tick can drop thousands).
+   */
+  private forgetUngrouped(dropped: readonly string[]): void {
+    if (dropped.length === 0) return;
+    const grouped = new Set<string>();
+    for (const g of this.groups.values()) for (const fp of g.members) grouped.add(fp);
+    for (const fp of dropped) {
+      const alert = this.alerts.get(fp);
+      if (alert && alert.endsAt !== null && !grouped.has(fp)) this.alerts.delete(fp);
+    }
   }
 
   /** A route is muted while one of its mute intervals holds, or when it has active intervals and none holds. */
