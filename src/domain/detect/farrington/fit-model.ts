@@ -1,4 +1,4 @@
-import { fitPoissonGlm, predictLink, summaryDispersion, type PoissonGlmFit } from '../stats/poisson-glm.ts';
+import { fitPoissonGlm, fitStorageLength, predictLink, summaryDispersion, type PoissonGlmFit } from '../stats/poisson-glm.ts';
 import { ptTwoSided } from '../stats/student-t.ts';
 import type { FitData } from './fit-data.ts';
 
@@ -78,11 +78,16 @@ export function fitAndPredict(data: FitData, settings: ModelSettings, scale: 're
   const offsetNow = settings.offset ? settings.offset.now : 0;
 
   const fitFlexible = (withTrend: boolean): FlexibleFit | null => {
+    // The first fit and its reweighted successor are alive together; then they are done with.
     const fitOnce = (trend: boolean, weights?: Float64Array) =>
       fitPoissonGlm(
         data.response,
         { n, groups: { level, count: groups }, columns: trend ? [wtime] : [] },
-        { ...(weights ? { weights } : {}), ...(settings.offset ? { offset: settings.offset.rows } : {}) },
+        {
+          ...(weights ? { weights } : {}),
+          ...(settings.offset ? { offset: settings.offset.rows } : {}),
+          storage: fitStorage(weights ? 1 : 0, fitStorageLength(n, groups + 1, settings.offset !== null)),
+        },
       );
     let trend = withTrend;
     let glm = fitOnce(trend);
@@ -161,6 +166,18 @@ function anscombeWeights(glm: PoissonGlmFit, y: Float64Array, phi: number, thres
     omega[i] = si > threshold ? gamma * Math.pow(si, -2) : gamma;
   }
   return omega;
+}
+
+/**
+ * Two reusable blocks for the fits of `fitAndPredict` (the unweighted fit, its reweighted
+ * successor): a fit allocates nothing then. Safe because a fit's arrays are read before the next
+ * `fitAndPredict` call and nothing of them escapes it.
+ */
+const storageBlocks = [new Float64Array(0), new Float64Array(0)];
+
+function fitStorage(slot: 0 | 1, length: number): Float64Array {
+  if (storageBlocks[slot]!.length < length) storageBlocks[slot] = new Float64Array(Math.max(length, 2 * storageBlocks[slot]!.length));
+  return storageBlocks[slot]!;
 }
 
 /** Cube roots of small counts, looked up: every fit of a series takes them of the same counts. */

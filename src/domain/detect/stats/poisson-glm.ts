@@ -36,6 +36,17 @@ export interface PoissonGlmOptions {
   epsilon?: number;
   /** Maximal number of IRLS iterations (R: 25). */
   maxit?: number;
+  /**
+   * Memory for the fit's vectors and matrices, at least `fitStorageLength(n, p, offset)` long (a
+   * longer one is fine). The returned fit's arrays are views on it: they hold only until the
+   * storage is given to another fit. Without it the fit allocates its own.
+   */
+  storage?: Float64Array;
+}
+
+/** How many numbers a fit of n rows and p parameters (p ≥ its factor's level count) keeps; see `PoissonGlmOptions.storage`. */
+export function fitStorageLength(n: number, p: number, hasOffset: boolean): number {
+  return n * (hasOffset ? 8 : 7) + 4 * p * p + 9 * p;
 }
 
 /** What R's `glm` object holds, for the Poisson/quasi-Poisson family with log link. */
@@ -96,7 +107,10 @@ export function fitPoissonGlm(y: ArrayLike<number>, design: PoissonGlmDesign, op
   if (y.length !== n) throw new RangeError(`fitPoissonGlm: y has ${y.length} values, the design ${n} rows`);
   // Every vector and matrix of the fit shares one buffer: each separate typed array would cost a
   // backing store (~0.5 µs here), and a Farrington fit of a few hundred rows needs a dozen.
-  const block = new Float64Array(n * (options.offset ? 8 : 7) + 4 * p * p + 8 * p + groupCount);
+  const length = fitStorageLength(n, p, options.offset !== undefined);
+  const given = options.storage;
+  if (given && given.length < length) throw new RangeError(`fitPoissonGlm: storage holds ${given.length} numbers, the fit needs ${length}`);
+  const block = given ? given.subarray(0, length).fill(0) : new Float64Array(length);
   let taken = 0;
   const take = (length: number) => block.subarray(taken, (taken += length));
   const prior = take(n);
@@ -190,50 +204,12 @@ export function fitPoissonGlm(y: ArrayLike<number>, design: PoissonGlmDesign, op
       // in runs of evenly spaced times, so exp(slope·x) steps by one factor along a run: a
       // multiplication instead of an exp. Every `exactEvery` rows it is recomputed, which keeps
       // μ within a few ulps of exp(η) (the deviance and weights see 1e-15, IRLS converges to 1e-8).
-      const slope = beta[groupCount]!;
-      for (let g = 0; g < groupCount; g++) expLevel[g] = Math.exp(beta[g]!);
-      // Locals, not the swapped buffers' own variables: the loop must not reload them per row.
-      const gN = gramNext;
-      const rN = rhsNext;
-      const wN = wNext;
-      gN.fill(0);
-      rN.fill(0);
-      let sxx = 0;
-      let sxz = 0;
-      let stepX = NaN;
-      let stepFactor = NaN;
-      let expSlopeX = NaN;
-      for (let i = 0; i < n; i++) {
-        const x = xs[i]!;
-        const e = beta[lv[i]!]! + slope * x;
-        if (i % exactEvery === 0) expSlopeX = Math.exp(slope * x);
-        else {
-          const dx = x - xs[i - 1]!;
-          if (dx !== stepX) {
-            stepX = dx;
-            stepFactor = Math.exp(slope * dx);
-          }
-          expSlopeX *= stepFactor;
-        }
-        const m = expLevel[lv[i]!]! * expSlopeX;
-        eta[i] = e;
-        mu[i] = m;
-        if (!(m > 0) || m === Infinity) valid = false;
-        d += 2 * prior[i]! * (yLogY[i]! - yy[i]! * e - (yy[i]! - m));
-        // The next iteration's normal equations, from this μ, in the order the assembly below
-        // would add them (so the sums are the same to the bit): one pass over the rows, not two.
-        const wi = prior[i]! * m;
-        wN[i] = wi;
-        const wz = wi * e + prior[i]! * (yy[i]! - m);
-        addArrowRow(gN, rN, p, groupCount, lv[i]!, x, wi, wz);
-        sxx += wi * x * x;
-        sxz += wz * x;
-      }
-      gN[groupCount * p + groupCount] = sxx;
-      rN[groupCount] = sxz;
+      gramNext.fill(0);
+      rhsNext.fill(0);
       prepared = true;
-      muValid = valid;
-      return d;
+      // NaN (an invalid μ) sends the caller to step halving, as an invalid μ does.
+      muValid = true;
+      return updateLevelsAndSlope(beta, groupCount, p, n, xs, lv, prior, yy, yLogY, expLevel, eta, mu, wNext, gramNext, rhsNext);
     }
     for (let i = 0; i < n; i++) {
       let e = hasOffset ? offset[i]! : 0;
@@ -460,6 +436,20 @@ function hatValues(
 ): Float64Array {
   const n = w.length;
   const q = columns.length;
+  const x = columns[0];
+  if (level && groupCount > 0 && q === 1 && x) {
+    // Levels plus one covariate (Farrington's model): x'(X'WX)⁻¹x = c_gg + 2x·c_gt + x²·c_tt.
+    const t = groupCount;
+    const ctt = cov[t * p + t]!;
+    for (let i = 0; i < n; i++) {
+      const wi = w[i]!;
+      if (!(wi > 0)) continue;
+      const g = level[i]!;
+      const xi = x[i]!;
+      hat[i] = wi * (cov[g * p + g]! + 2 * xi * cov[g * p + t]! + xi * xi * ctt);
+    }
+    return hat;
+  }
   for (let i = 0; i < n; i++) {
     if (!(w[i]! > 0)) continue;
     let quad = 0;
@@ -582,6 +572,75 @@ function solveEquilibrated(
   // beta holds D⁻¹β: undo the equilibration.
   for (let i = 0; i < p; i++) beta[i] = aliased[i] ? 0 : beta[i]! * scale[i]!;
   return beta;
+}
+
+/**
+ * One IRLS update for levels + one covariate (Farrington's model): μ = exp(β_level)·exp(slope·x)
+ * per row, and the next iteration's normal equations from that μ, in one pass. Answers the
+ * deviance, or NaN when some μ is not a positive finite number. A top-level function with its
+ * arrays as parameters: inside the fit's closure V8 reloads each captured array per row.
+ */
+function updateLevelsAndSlope(
+  beta: Float64Array,
+  groupCount: number,
+  p: number,
+  n: number,
+  xs: Float64Array,
+  lv: Int32Array,
+  prior: Float64Array,
+  yy: Float64Array,
+  yLogY: Float64Array,
+  expLevel: Float64Array,
+  eta: Float64Array,
+  mu: Float64Array,
+  wN: Float64Array,
+  gN: Float64Array,
+  rN: Float64Array,
+): number {
+  const slope = beta[groupCount]!;
+  for (let g = 0; g < groupCount; g++) expLevel[g] = Math.exp(beta[g]!);
+  const t = groupCount;
+  let d = 0;
+  let valid = true;
+  let sxx = 0;
+  let sxz = 0;
+  let stepX = NaN;
+  let stepFactor = NaN;
+  let expSlopeX = NaN;
+  for (let i = 0; i < n; i++) {
+    const x = xs[i]!;
+    const g = lv[i]!;
+    const e = beta[g]! + slope * x;
+    if (i % exactEvery === 0) expSlopeX = Math.exp(slope * x);
+    else {
+      const dx = x - xs[i - 1]!;
+      if (dx !== stepX) {
+        stepX = dx;
+        stepFactor = Math.exp(slope * dx);
+      }
+      expSlopeX *= stepFactor;
+    }
+    const m = expLevel[g]! * expSlopeX;
+    eta[i] = e;
+    mu[i] = m;
+    if (!(m > 0) || m === Infinity) valid = false;
+    const pr = prior[i]!;
+    const yi = yy[i]!;
+    d += 2 * pr * (yLogY[i]! - yi * e - (yi - m));
+    // The next iteration's normal equations, from this μ, in the order the assembly in the fit
+    // would add them (so the sums are the same to the bit): one pass over the rows, not two.
+    const wi = pr * m;
+    wN[i] = wi;
+    const wz = wi * e + pr * (yi - m);
+    gN[g * p + g] = gN[g * p + g]! + wi;
+    gN[g * p + t] = gN[g * p + t]! + wi * x;
+    rN[g] = rN[g]! + wz;
+    sxx += wi * x * x;
+    sxz += wz * x;
+  }
+  gN[t * p + t] = sxx;
+  rN[t] = sxz;
+  return valid ? d : NaN;
 }
 
 /** Adds one row (level g, covariate x, weight w, w·z) to an arrow-shaped X'WX and X'Wz; t is the covariate's index. */
