@@ -3,8 +3,11 @@
  * changes per second, for Tocsin's dispatcher (state persisted in PGlite) and, in the same run on
  * the same stream and configuration, for Prometheus Alertmanager itself (Debian's
  * `prometheus-alertmanager`, fed through its v2 API). See BENCHMARKS.md for the method.
+ * `BENCH_ALERTING_SIDES=postgres` (a comma list of pglite, postgres, alertmanager) runs only those
+ * sides, for working on one of them; the report then lacks the others.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -175,13 +178,25 @@ async function benchTocsin(w: Workload, backend: 'pglite' | 'postgres', log: (m:
         await new Promise((r) => setTimeout(r, 10));
       }
     })();
-    const { rate, sent } = await drive(w, (batch) =>
-      service.onSignals(
+    // Diagnostics for the log: how long the event loop stalled, and how long a batch took to be stored.
+    const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+    loopDelay.enable();
+    const stored: number[] = [];
+    const { rate, sent } = await drive(w, async (batch) => {
+      const at = performance.now();
+      await service.onSignals(
         batch.map((b) => signal(b.kind === 'fire' ? 'firing' : 'resolved', b.probe ? { alertname: 'bench', series: b.probe, area: b.probe, level: 'yellow' } : labelsOf(b.i, w))),
         Date.now(),
-      ),
-    );
+      );
+      stored.push(performance.now() - at);
+    });
     await settle(sink, sent);
+    loopDelay.disable();
+    stored.sort((a, b) => a - b);
+    log(
+      `alerting: tocsin (${backend}) event-loop delay p99 ${(loopDelay.percentile(99) / 1e6).toFixed(1)} ms, max ${(loopDelay.max / 1e6).toFixed(1)} ms; ` +
+        `batch stored after p50 ${percentile(stored, 50).toFixed(1)} ms, p99 ${percentile(stored, 99).toFixed(1)} ms`,
+    );
     ticking = false;
     await ticker;
     const rssMb = process.memoryUsage().rss / 1e6;
@@ -261,14 +276,17 @@ const ms = (x: number) => (Number.isFinite(x) ? `${x.toFixed(1)} ms` : 'n/a');
 /** Runs the alerting benchmark and answers its report section (markdown). */
 export async function runAlertingBenchmark(mode: Mode, log: (m: string) => void): Promise<string> {
   const w = workloads[mode];
+  const sides = new Set((process.env.BENCH_ALERTING_SIDES ?? 'pglite,postgres,alertmanager').split(','));
   const rows: SideResult[] = [];
-  rows.push(await benchTocsin(w, 'pglite', log));
-  try {
-    rows.push(await benchTocsin(w, 'postgres', log));
-  } catch (err) {
-    rows.push({ name: 'Tocsin on the PostgreSQL server', loadSeconds: NaN, achievedChangesPerSecond: NaN, probes: 0, notified: 0, p50: NaN, p99: NaN, max: NaN, rssMb: NaN, error: (err as Error).message });
+  if (sides.has('pglite')) rows.push(await benchTocsin(w, 'pglite', log));
+  if (sides.has('postgres')) {
+    try {
+      rows.push(await benchTocsin(w, 'postgres', log));
+    } catch (err) {
+      rows.push({ name: 'Tocsin on the PostgreSQL server', loadSeconds: NaN, achievedChangesPerSecond: NaN, probes: 0, notified: 0, p50: NaN, p99: NaN, max: NaN, rssMb: NaN, error: (err as Error).message });
+    }
   }
-  const bin = alertmanagerBinary();
+  const bin = sides.has('alertmanager') ? alertmanagerBinary() : null;
   if (bin) {
     try {
       rows.push(await benchAlertmanager(bin, w, log));

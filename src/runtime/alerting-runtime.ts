@@ -41,17 +41,27 @@ export async function deliverNotification(notification: StoredNotification, inte
   const message = JSON.parse(notification.payload) as {
     receiver: string;
     status: 'firing' | 'resolved';
-    alerts: { labels: Record<string, string>; annotations: Record<string, string>; startsAt: string; endsAt: string; status: string }[];
+    alerts: { labels: Record<string, string>; annotations: Record<string, string>; startsAt: string; endsAt: string; status: string; fingerprint: string }[];
     groupLabels: Record<string, string>;
     externalURL: string;
+    changed?: { firing: string[]; resolved: string[] };
   };
+  // Tocsin's `changed` (absent from pages and older notifications): mark each alert it names.
+  const changed = message.changed ? new Set([...message.changed.firing, ...message.changed.resolved]) : null;
+  const alerts = message.alerts.map((a) => ({ ...a, ...(changed ? { changed: changed.has(a.fingerprint) } : {}) }));
   if (integration.kind === 'sms') {
-    return sendSms(integration.config, { status: message.status, alerts: message.alerts, groupLabels: message.groupLabels }, () => clock.now());
+    return sendSms(integration.config, { status: message.status, alerts, groupLabels: message.groupLabels }, () => clock.now());
   }
   const input: AlertEmailInput = {
     receiver: notification.receiver,
     status: message.status,
-    alerts: message.alerts.map((a) => ({ labels: a.labels, annotations: a.annotations, startsAt: a.startsAt, endsAt: a.status === 'firing' ? null : a.endsAt })),
+    alerts: alerts.map((a) => ({
+      labels: a.labels,
+      annotations: a.annotations,
+      startsAt: a.startsAt,
+      endsAt: a.status === 'firing' ? null : a.endsAt,
+      ...(a.changed !== undefined ? { changed: a.changed } : {}),
+    })),
     groupLabels: message.groupLabels,
     externalURL: message.externalURL,
   };

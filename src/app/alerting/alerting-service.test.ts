@@ -46,12 +46,12 @@ beforeAll(async () => {
 });
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
-function config() {
+function config(groupWait = '30s') {
   return parseAlertingConfig(`
 route:
   receiver: duty
   group_by: [area]
-  group_wait: 30s
+  group_wait: ${groupWait}
   group_interval: 5m
   repeat_interval: 4h
 receivers:
@@ -84,7 +84,13 @@ const signal = (kind: SignalForAlerting['kind'], series: string, area: string, a
   annotations: { summary: `${series} is ${kind === 'resolved' ? 'normal' : level}` },
 });
 
-type Payload = { status: string; alerts: { status: string; labels: Record<string, string> }[]; notification_reason: string; groupKey: string };
+type Payload = {
+  status: string;
+  alerts: { status: string; labels: Record<string, string>; fingerprint: string }[];
+  notification_reason: string;
+  groupKey: string;
+  changed?: { firing: string[]; resolved: string[] };
+};
 const payloads = (from: number) => received.slice(from).map((b) => JSON.parse(b) as Payload);
 
 describeEachStore('the alert dispatcher', (store: () => Store) => {
@@ -109,6 +115,10 @@ describeEachStore('the alert dispatcher', (store: () => Store) => {
     expect((await second.tick(t0 + 30 * s + 5 * min)).delivered).toBe(1);
     expect(payloads(seen).at(-1)!.notification_reason).toBe('new alerts firing');
     expect(payloads(seen).at(-1)!.alerts).toHaveLength(3);
+    // What changed since the first notice: only the third alert.
+    const third = payloads(seen).at(-1)!.alerts.find((a) => a.labels['series'] === 'ST03.level')!;
+    expect(payloads(seen).at(-1)!.changed).toEqual({ firing: [third.fingerprint], resolved: [] });
+    expect(payloads(seen)[0]!.changed!.firing).toHaveLength(2);
     // Nothing new: no repeat before four hours.
     expect((await second.tick(t0 + 30 * s + 10 * min)).delivered).toBe(0);
     expect(received.length - seen).toBe(2);
@@ -274,5 +284,36 @@ escalation_policies:
     const third = new AlertingService(config(), ports(store()), options);
     await third.start();
     expect((await new AlertingRepo(store()).history(second.current().find((a) => a.labels['series'] === 'ST51.level')!.fingerprint)).map((e) => e.kind)).toEqual(['fired']);
+  });
+
+  it('flushes a group due on arrival with the signals themselves, sends it once without a tick, and a crash mid-delivery resends only after the claim', async () => {
+    const immediate = () => config('0s');
+    const forArea = (area: string, from: number) => payloads(from).filter((p) => p.groupKey.includes(`area="${area}"`));
+    const seen = received.length;
+    const live = new AlertingService(immediate(), ports(store()), options);
+    await live.start();
+    await live.onSignals([signal('firing', 'ST60.level', 'D60', t0)], t0);
+    await live.drain();
+    // Out with the signals' write: no tick ran.
+    expect(forArea('D60', seen).map((p) => [p.notification_reason, p.alerts.length])).toEqual([['first notification', 1]]);
+    // Recorded as delivered: the next tick sends nothing more.
+    expect((await live.tick(t0 + 2 * min)).delivered).toBe(0);
+    expect(forArea('D60', seen)).toHaveLength(1);
+    const log = (await new AlertingRepo(store()).listNotifications({ receiver: 'duty', limit: 1000 })).filter((n) => n.groupKey === '{}:{area="D60"}');
+    expect(log.map((n) => [n.status, n.attempts])).toEqual([['delivered', 1]]);
+
+    // A process that decides a notice and dies before its delivery is recorded (its delivery hangs).
+    const dying = new AlertingService(immediate(), { ...ports(store()), deliver: () => new Promise<DeliveryOutcome>(() => {}) }, options);
+    await dying.start();
+    await dying.onSignals([signal('firing', 'ST61.level', 'D61', t0)], t0);
+    const next = new AlertingService(immediate(), ports(store()), options);
+    await next.start();
+    // Claimed by the dead process for a minute: a tick before then leaves it alone …
+    await next.tick(t0 + 59 * s);
+    expect(forArea('D61', seen)).toHaveLength(0);
+    // … after it, the notice goes out, once.
+    await next.tick(t0 + 60 * s);
+    await next.tick(t0 + 2 * min);
+    expect(forArea('D61', seen).map((p) => p.notification_reason)).toEqual(['first notification']);
   });
 });

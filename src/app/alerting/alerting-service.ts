@@ -45,10 +45,10 @@ export interface AlertingPorts {
   /** Decides what follows an attempt (backoff, dead letter). */
   retry(outcome: DeliveryOutcome, attempt: number, now: number): RetryDecision;
   /**
-   * What mutes a firing alert at `now` (silences, inhibition, dependencies), given every firing
-   * alert; absent: nothing ever does.
+   * What mutes a firing alert at `now` (silences, inhibition, dependencies); `firing` gives every
+   * firing alert (gathered on first call, once per flush round); absent: nothing ever does.
    */
-  suppression?(alert: Alert, firing: readonly Alert[], now: number): Suppression;
+  suppression?(alert: Alert, firing: () => readonly Alert[], now: number): Suppression;
   /** Where alert changes, notifications and pages are announced (server-sent events: the console). */
   events?: EventPublisher;
 }
@@ -83,7 +83,21 @@ export class AlertingService {
    * write is under way join the next one: one transaction for many batches (group commit), so
    * the store's round trips do not cap how many changes a second the dispatcher takes.
    */
-  private pendingSignals: { alerts: Map<string, Alert>; events: AlertEvent[]; groups: Map<string, StoredGroup>; lastSignalId: number | undefined; done: Promise<void> } | null = null;
+  private pendingSignals: {
+    alerts: Map<string, Alert>;
+    /** Alerts of `alerts` not held before the batch (see `SignalChanges.firstSeen`). */
+    firstSeen: Set<string>;
+    events: AlertEvent[];
+    groups: Map<string, StoredGroup>;
+    lastSignalId: number | undefined;
+    /** The latest receipt among the batch's signals: the instant its due groups flush at. */
+    receivedAt: number | undefined;
+    done: Promise<void>;
+  } | null = null;
+  /** Notifications this process is delivering now (a tick's due list skips them). */
+  private readonly inFlight = new Set<number>();
+  /** Deliveries started outside a tick (the first notice of new alerts), for `drain`. */
+  private readonly deliveries = new Set<Promise<unknown>>();
 
   private write<T>(work: () => Promise<T>): Promise<T> {
     const run = this.writeChain.then(work);
@@ -135,7 +149,7 @@ export class AlertingService {
 
   /** What mutes each alert now (nothing for a resolved one); the firing alerts are gathered once for the list. */
   suppressionsOf(alerts: readonly Alert[], now: number): Suppression[] {
-    const firing = alerts.some((a) => a.endsAt === null) && this.ports.suppression ? this.firing() : [];
+    const firing = this.firingOnce();
     return alerts.map((alert) => {
       if (alert.endsAt !== null) return { silencedBy: [], inhibitedBy: [], suppressedByParents: [] };
       const flapping = isFlapping(this.changes.get(alert.fingerprint) ?? [], now);
@@ -149,8 +163,10 @@ export class AlertingService {
     return [...new Set(matchRoutes(this.config.route, labels).map((m) => m.route.receiver))];
   }
 
-  private firing(): Alert[] {
-    return [...this.alerts.values()].filter((a) => a.endsAt === null);
+  /** Every firing alert, gathered on the first call of the answered function only. */
+  private firingOnce(): () => readonly Alert[] {
+    let firing: Alert[] | null = null;
+    return () => (firing ??= [...this.alerts.values()].filter((a) => a.endsAt === null));
   }
 
   /** The alerts currently held (firing, or resolved and not yet sent as such). */
@@ -167,32 +183,78 @@ export class AlertingService {
   onSignals(signals: readonly SignalForAlerting[], receivedAt?: number): Promise<void> {
     let pending = this.pendingSignals;
     if (!pending) {
-      const batch: NonNullable<AlertingService['pendingSignals']> = { alerts: new Map(), events: [], groups: new Map(), lastSignalId: undefined, done: Promise.resolve() };
-      batch.done = this.write(async () => {
-        if (this.pendingSignals === batch) this.pendingSignals = null;
-        await this.ports.repo.saveSignalChanges([...batch.alerts.values()], batch.events, [...batch.groups.values()], batch.lastSignalId);
-        for (const e of batch.events) this.announce(`alert.${e.kind}`, e.at, { fingerprint: e.fingerprint, labels: this.alerts.get(e.fingerprint)?.labels ?? {} });
-      });
+      const batch: NonNullable<AlertingService['pendingSignals']> = {
+        alerts: new Map(),
+        firstSeen: new Set(),
+        events: [],
+        groups: new Map(),
+        lastSignalId: undefined,
+        receivedAt: undefined,
+        done: Promise.resolve(),
+      };
+      batch.done = this.write(() => this.writeSignalBatch(batch));
       this.pendingSignals = pending = batch;
     }
-    this.applySignals(signals, receivedAt, pending.alerts, pending.events, pending.groups);
+    this.applySignals(signals, receivedAt, pending);
     for (const signal of signals) if (signal.id !== undefined) pending.lastSignalId = Math.max(pending.lastSignalId ?? 0, signal.id);
+    if (receivedAt !== undefined) pending.receivedAt = Math.max(pending.receivedAt ?? receivedAt, receivedAt);
     return pending.done;
+  }
+
+  /**
+   * Writes one batch of signal changes. Groups the batch made due (a new group with no
+   * group_wait, or one whose wait is over) flush in the same transaction, and their notifications
+   * go out as soon as it commits, claimed by this process: the first notice of a new alert waits
+   * for neither the next tick nor another round trip.
+   */
+  private async writeSignalBatch(batch: NonNullable<AlertingService['pendingSignals']>): Promise<void> {
+    if (this.pendingSignals === batch) this.pendingSignals = null;
+    const now = batch.receivedAt;
+    const due = now === undefined ? [] : [...batch.groups.values()].filter((g) => g.nextFlushAt <= now);
+    const dropped: string[] = [];
+    const firing = this.firingOnce();
+    const flushes = due.map((group) => this.flush(group, now!, firing, dropped, now! + claimMs));
+    this.forgetUngrouped(dropped);
+    const flushed = new Set(due);
+    const claimed = await this.ports.repo.saveSignalChanges({
+      alerts: [...batch.alerts.values()],
+      firstSeen: batch.firstSeen,
+      events: batch.events,
+      groups: [...batch.groups.values()].filter((g) => !flushed.has(g)),
+      ...(batch.lastSignalId !== undefined ? { lastSignalId: batch.lastSignalId } : {}),
+      flushes,
+    });
+    for (const e of batch.events) this.announce(`alert.${e.kind}`, e.at, { fingerprint: e.fingerprint, labels: this.alerts.get(e.fingerprint)?.labels ?? {} });
+    if (now === undefined) return;
+    this.flushesWritten(flushes, now);
+    if (claimed.length > 0) {
+      const delivery = this.deliverAndRecord(claimed, now).catch(() => undefined);
+      this.deliveries.add(delivery);
+      void delivery.finally(() => this.deliveries.delete(delivery));
+    }
+  }
+
+  /** After flush decisions are stored: the log in memory follows, and the console hears of them. */
+  private flushesWritten(writes: readonly FlushWrite[], now: number): void {
+    for (const w of writes) {
+      if (w.log) this.log.set(w.log.groupKey + separator + w.log.receiver, w.log.entry);
+      for (const n of w.notifications) this.announce('notification.decided', now, { groupKey: n.groupKey, receiver: n.receiver, integration: n.integration, reason: n.reason });
+    }
   }
 
   /** Applies signals to the alerts and groups in memory, noting what changed for the next write. */
   private applySignals(
     signals: readonly SignalForAlerting[],
     receivedAt: number | undefined,
-    changed: Map<string, Alert>,
-    events: AlertEvent[],
-    touchedGroups: Map<string, StoredGroup>,
+    batch: { alerts: Map<string, Alert>; firstSeen: Set<string>; events: AlertEvent[]; groups: Map<string, StoredGroup> },
   ): void {
+    const { alerts: changed, events, groups: touchedGroups } = batch;
     for (const signal of signals) {
       for (const change of alertChangesFor(signal)) {
         const before = this.alerts.get(change.fingerprint);
         const after = applyAlertChange(before, change, this.options.generatorURL(change.labels));
         if (!after) continue;
+        if (!before) batch.firstSeen.add(after.fingerprint);
         this.alerts.set(after.fingerprint, after);
         changed.set(after.fingerprint, after);
         const kind: AlertEvent['kind'] = after.endsAt !== null ? 'resolved' : before && before.endsAt === null ? 'annotations' : 'fired';
@@ -255,13 +317,17 @@ export class AlertingService {
   async drain(): Promise<void> {
     await this.queue;
     await this.writeChain;
+    while (this.deliveries.size > 0) {
+      await Promise.all([...this.deliveries]);
+      await this.writeChain;
+    }
   }
 
   private async runDue(now: number): Promise<{ flushed: number; delivered: number }> {
     let flushed = 0;
     const due = [...this.groups.values()].filter((g) => g.nextFlushAt <= now).sort((a, b) => a.nextFlushAt - b.nextFlushAt);
-    // Every firing alert, for inhibition and dependencies: gathered once per tick, not per group.
-    const firing = due.length > 0 && this.ports.suppression ? this.firing() : [];
+    // Every firing alert, for inhibition and dependencies: gathered at most once per tick.
+    const firing = this.firingOnce();
     // Every due group's decision is written in one transaction.
     const writes: FlushWrite[] = [];
     const dropped: string[] = [];
@@ -271,10 +337,7 @@ export class AlertingService {
     }
     this.forgetUngrouped(dropped);
     await this.write(() => this.ports.repo.writeFlushes(writes));
-    for (const w of writes) {
-      if (w.log) this.log.set(w.log.groupKey + separator + w.log.receiver, w.log.entry);
-      for (const n of w.notifications) this.announce('notification.decided', now, { groupKey: n.groupKey, receiver: n.receiver, integration: n.integration, reason: n.reason });
-    }
+    this.flushesWritten(writes, now);
     await this.escalate(now);
     return { flushed, delivered: await this.deliverDue(now) };
   }
@@ -374,7 +437,7 @@ export class AlertingService {
   }
 
   /** Decides one group's flush, updating memory; answers what to write (the caller writes a tick's flushes together). */
-  private flush(group: StoredGroup, now: number, firing: readonly Alert[], droppedOut: string[]): FlushWrite {
+  private flush(group: StoredGroup, now: number, firing: () => readonly Alert[], droppedOut: string[], claimedUntil?: number): FlushWrite {
     const id = group.groupKey + separator + group.receiver;
     const route = routeAt(this.config.route, group.routePath) ?? this.config.route;
     const receiver = this.config.receivers.find((r) => r.name === group.receiver);
@@ -389,15 +452,18 @@ export class AlertingService {
           (alert.endsAt === null && this.ports.suppression !== undefined && isSuppressed(this.ports.suppression(alert, firing, now))),
       }));
     const sendResolved = receiver ? [...receiver.webhooks, ...receiver.emails, ...receiver.sms].some((i) => i.sendResolved) : false;
+    const last = this.log.get(id) ?? null;
     const decision = decideFlush({
       members,
-      last: this.log.get(id) ?? null,
+      last,
       timing: route,
       sendResolved,
       muted: this.mutedAt(route, now),
       now,
     });
     const notifications: NewNotification[] = [];
+    // What this notice is the first to tell: alerts firing or resolved since the last one logged.
+    const changed = decision.notify ? changedSince(last, decision.notify) : undefined;
     if (decision.notify && !decision.notify.logOnly && receiver) {
       for (const integration of integrationsOf(receiver)) {
         const included = integration.config.sendResolved ? [...decision.notify.firing, ...decision.notify.resolved] : decision.notify.firing;
@@ -416,8 +482,13 @@ export class AlertingService {
             externalURL: this.options.externalURL,
             maxAlerts: integration.kind === 'webhook' ? integration.config.maxAlerts : 0,
             notificationReason: decision.notify.reason,
+            changed: {
+              firing: changed!.firing,
+              resolved: integration.config.sendResolved ? changed!.resolved : [],
+            },
           }),
           createdAt: now,
+          ...(claimedUntil !== undefined ? { claimedUntil } : {}),
         });
       }
     }
@@ -482,33 +553,52 @@ export class AlertingService {
    * records every attempt of the tick in one transaction.
    */
   private async deliverDue(now: number): Promise<number> {
+    const due = (await this.ports.repo.dueNotifications(now, 1000)).filter((n) => !this.inFlight.has(n.id));
+    return await this.deliverAndRecord(due, now);
+  }
+
+  /** Delivers notifications, at most `deliveryConcurrency` at once, and records every attempt in one transaction; answers how many were delivered. */
+  private async deliverAndRecord(due: readonly StoredNotification[], now: number): Promise<number> {
     let delivered = 0;
-    const due = await this.ports.repo.dueNotifications(now, 1000);
-    const outcomes = await mapConcurrently(due, deliveryConcurrency, async (notification) => {
-      const receiver = this.config.receivers.find((r) => r.name === notification.receiver);
-      const integration = receiver ? integrationsOf(receiver).find((i) => `${i.kind}[${i.index}]` === notification.integration) : undefined;
-      return integration
-        ? this.ports.deliver(notification, integration)
-        : { ok: false, status: null, error: `receiver ${notification.receiver} has no ${notification.integration} any more`, retryable: false, durationMs: 0 };
-    });
+    for (const n of due) this.inFlight.add(n.id);
+    let outcomes: DeliveryOutcome[];
+    try {
+      outcomes = await mapConcurrently(due, deliveryConcurrency, async (notification) => {
+        const receiver = this.config.receivers.find((r) => r.name === notification.receiver);
+        const integration = receiver ? integrationsOf(receiver).find((i) => `${i.kind}[${i.index}]` === notification.integration) : undefined;
+        return integration
+          ? this.ports.deliver(notification, integration)
+          : { ok: false, status: null, error: `receiver ${notification.receiver} has no ${notification.integration} any more`, retryable: false, durationMs: 0 };
+      });
+    } catch (err) {
+      for (const n of due) this.inFlight.delete(n.id);
+      throw err;
+    }
     const records = due.map((notification, k) => {
       const outcome: DeliveryOutcome = outcomes[k]!;
       const attempt = notification.attempts + 1;
       const decision = this.ports.retry(outcome, attempt, now);
       return { notification, outcome, attempt, decision };
     });
-    await this.write(() => this.ports.repo.recordAttempts(
-      records.map(({ notification, outcome, attempt, decision }) => ({
-        id: notification.id,
-        attempt: { number: attempt, at: now, ok: outcome.ok, status: outcome.status, error: outcome.error, durationMs: outcome.durationMs },
-        next:
-          decision.kind === 'delivered'
-            ? { status: 'delivered' as const, nextAttemptAt: null }
-            : decision.kind === 'retry'
-              ? { status: 'pending' as const, nextAttemptAt: decision.at }
-              : { status: 'dead-letter' as const, nextAttemptAt: null },
-      })),
-    ));
+    try {
+      await this.write(() =>
+        this.ports.repo.recordAttempts(
+          records.map(({ notification, outcome, attempt, decision }) => ({
+            id: notification.id,
+            attempt: { number: attempt, at: now, ok: outcome.ok, status: outcome.status, error: outcome.error, durationMs: outcome.durationMs },
+            next:
+              decision.kind === 'delivered'
+                ? { status: 'delivered' as const, nextAttemptAt: null }
+                : decision.kind === 'retry'
+                  ? { status: 'pending' as const, nextAttemptAt: decision.at }
+                  : { status: 'dead-letter' as const, nextAttemptAt: null },
+          })),
+        ),
+      );
+    } finally {
+      // Recorded (or the record failed and the claim or due time brings it back): no longer ours.
+      for (const n of due) this.inFlight.delete(n.id);
+    }
     for (const { notification, outcome, attempt, decision } of records) {
       if (decision.kind === 'delivered') delivered++;
       this.announce(`notification.${decision.kind === 'retry' ? 'retrying' : decision.kind}`, now, {
@@ -523,6 +613,13 @@ export class AlertingService {
     return delivered;
   }
 }
+
+/**
+ * How long a notification decided with signals is claimed by the process delivering it at once:
+ * a tick (or, after a crash, a restarted process) takes it only after this. Well above a
+ * receiver's timeout, so a slow delivery is not sent twice.
+ */
+const claimMs = 60_000;
 
 /** How many deliveries run at once. */
 const deliveryConcurrency = 32;
@@ -547,6 +644,16 @@ function integrationsOf(receiver: ReceiverConfig): Integration[] {
     ...receiver.emails.map((config, index) => ({ kind: 'email' as const, index, config })),
     ...receiver.sms.map((config, index) => ({ kind: 'sms' as const, index, config })),
   ];
+}
+
+/** The fingerprints a notification is the first to tell as firing or as resolved, given the last one logged. */
+function changedSince(last: NotificationLogEntry | null, notify: { firing: readonly Alert[]; resolved: readonly Alert[] }): { firing: string[]; resolved: string[] } {
+  const toldFiring = new Set(last?.firing ?? []);
+  const toldResolved = new Set(last?.resolved ?? []);
+  return {
+    firing: notify.firing.map((a) => a.fingerprint).filter((fp) => !toldFiring.has(fp)),
+    resolved: notify.resolved.map((a) => a.fingerprint).filter((fp) => !toldResolved.has(fp)),
+  };
 }
 
 /** The labels a route groups by: its group_by, or all of them for `...`. */

@@ -47,6 +47,19 @@ describe('SMS through an HTTP gateway', () => {
     expect(smsText({ ...input, status: 'resolved' }, 160)).toMatch(/^\[RESOLVED\] area=D07 hazard=flood/);
   });
 
+  it('leads with what changed: the first new alert\'s summary, and how many are new when not all are', () => {
+    const grown = {
+      ...input,
+      alerts: [
+        { labels: { alertname: 'river-bands' }, annotations: { summary: 'RG-01 red since noon' }, changed: false },
+        { labels: { alertname: 'river-bands' }, annotations: { summary: 'RG-02 now red' }, changed: true },
+      ],
+    };
+    expect(smsText(grown, 160)).toBe('[FIRING:2, 1 new] area=D07 hazard=flood: RG-02 now red');
+    const allNew = { ...grown, alerts: grown.alerts.map((a) => ({ ...a, changed: true })) };
+    expect(smsText(allNew, 160)).toBe('[FIRING:2] area=D07 hazard=flood: RG-01 red since noon');
+  });
+
   it.each([
     ['application/json', '{"t":"{{text}}"}', '{"t":"a \\"b\\"\\n"}'],
     ['application/x-www-form-urlencoded', 'to={{to}}&text={{text}}', 'to=%2B86&text=a%20%22b%22%0A'],

@@ -14,18 +14,25 @@ export type { SmsConfig };
 /** What the text is made from: one notification of one alert group. */
 export interface SmsInput {
   status: 'firing' | 'resolved';
-  alerts: { labels: Record<string, string>; annotations: Record<string, string> }[];
+  /** `changed`: this notice is the first to tell the alert's status (see the webhook's `changed`). */
+  alerts: { labels: Record<string, string>; annotations: Record<string, string>; changed?: boolean }[];
   groupLabels: Record<string, string>;
 }
 
-/** `[FIRING:2] area=D07 hazard=flood: River level at RG-01 is red (5.6 m)`, cut to `maxLength` with an ellipsis. */
+/**
+ * `[FIRING:2] area=D07 hazard=flood: River level at RG-01 is red (5.6 m)`, cut to `maxLength` with
+ * an ellipsis. What changed leads: the summary is the first changed alert's, and when only some
+ * are new the head says how many (`[FIRING:3, 1 new]`).
+ */
 export function smsText(input: SmsInput, maxLength: number): string {
   const group = Object.keys(input.groupLabels)
     .sort()
     .map((k) => `${k}=${input.groupLabels[k]}`)
     .join(' ');
-  const head = input.status === 'firing' ? `[FIRING:${input.alerts.length}]` : '[RESOLVED]';
-  const first = input.alerts[0];
+  const fresh = input.alerts.filter((a) => a.changed).length;
+  const someNew = input.status === 'firing' && fresh > 0 && fresh < input.alerts.length;
+  const head = input.status === 'firing' ? `[FIRING:${input.alerts.length}${someNew ? `, ${fresh} new` : ''}]` : '[RESOLVED]';
+  const first = input.alerts.find((a) => a.changed) ?? input.alerts[0];
   const summary = first ? (first.annotations['summary'] ?? first.labels['alertname'] ?? '') : '';
   const text = [head, group].filter(Boolean).join(' ') + (summary ? `: ${summary}` : '');
   const chars = [...text.replace(/[\r\n]+/g, ' ')];

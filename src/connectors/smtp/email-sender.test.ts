@@ -294,6 +294,23 @@ describe('renderAlertEmail', () => {
     expect(alertEmailSubject(done)).toBe('[RESOLVED] river-bands D07 (red ST02)');
   });
 
+  it('puts what changed first and emphasised — newly firing, newly resolved — then what the receiver already knew', () => {
+    const email = renderAlertEmail({
+      ...input,
+      alerts: [
+        { ...flood('ST01', null, 'Old news'), changed: false },
+        { ...flood('ST02', '2026-11-22T09:00:00+08:00', 'Just back to normal'), changed: true },
+        { ...flood('ST03', null, 'Just rose'), changed: true },
+      ],
+    });
+    const order = ['*** Newly firing (1) ***', 'Just rose', '*** Newly resolved (1) ***', 'Just back to normal', 'Still firing (1)', 'Old news'].map((t) => email.text.indexOf(t));
+    expect(order.every((at) => at >= 0)).toBe(true);
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
+    expect(email.html).toContain('<h2><strong>1 Newly firing</strong></h2>');
+    expect(email.html).toContain('<h2>1 Still firing</h2>');
+    expect(email.html.match(/class="alert changed"/g)).toHaveLength(2);
+  });
+
   it('lists firing then resolved alerts in both parts, with their times', () => {
     const mixed = renderAlertEmail({ ...input, alerts: [flood('ST02', '2026-11-22T09:00:00+08:00', 'Back to normal'), flood('ST01', null)] });
     expect(mixed.text.indexOf('Firing (1)')).toBeLessThan(mixed.text.indexOf('Resolved (1)'));

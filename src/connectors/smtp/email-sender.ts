@@ -150,6 +150,8 @@ export interface EmailAlert {
   startsAt: string;
   /** null while firing. */
   endsAt: string | null;
+  /** This notice is the first to tell its status (newly firing or newly resolved); absent: unknown. */
+  changed?: boolean;
 }
 
 /** What the default e-mail is made from: one notification of one alert group. */
@@ -199,26 +201,43 @@ function isWebUrl(url: string): boolean {
 }
 
 /**
+ * The e-mail's sections: what changed first and emphasised — newly firing, newly resolved — then
+ * what the receiver was already told (still firing, resolved earlier). Without change marks, as
+ * Alertmanager: firing, then resolved.
+ */
+function emailSections(alerts: readonly EmailAlert[]): { title: string; alerts: EmailAlert[]; emphasis: boolean }[] {
+  const firing = alerts.filter((a) => a.endsAt === null);
+  const resolved = alerts.filter((a) => a.endsAt !== null);
+  const marked = alerts.some((a) => a.changed !== undefined);
+  const sections = marked
+    ? [
+        { title: 'Newly firing', alerts: firing.filter((a) => a.changed), emphasis: true },
+        { title: 'Newly resolved', alerts: resolved.filter((a) => a.changed), emphasis: true },
+        { title: 'Still firing', alerts: firing.filter((a) => !a.changed), emphasis: false },
+        { title: 'Resolved earlier', alerts: resolved.filter((a) => !a.changed), emphasis: false },
+      ]
+    : [
+        { title: 'Firing', alerts: firing, emphasis: false },
+        { title: 'Resolved', alerts: resolved, emphasis: false },
+      ];
+  return sections.filter((s) => s.alerts.length > 0);
+}
+
+/**
  * A plain default e-mail for an alert group: the subject above, a text part and an HTML part
- * listing firing then resolved alerts with their labels and annotations. Every value is escaped in
+ * listing the alerts by section (see `emailSections`) with their labels and annotations. Every value is escaped in
  * the HTML, and the external URL is linked only when it is http(s), since alert content comes from
  * rules and sensors, not from someone trusted to write HTML.
  */
 export function renderAlertEmail(input: AlertEmailInput): EmailMessage {
   const subject = alertEmailSubject(input);
-  const firing = input.alerts.filter((a) => a.endsAt === null);
-  const resolved = input.alerts.filter((a) => a.endsAt !== null);
-  const sections = [
-    { title: 'Firing', alerts: firing },
-    { title: 'Resolved', alerts: resolved },
-  ].filter((s) => s.alerts.length > 0);
-
+  const sections = emailSections(input.alerts);
   const pairs = (labels: Labels) => sortedNames(labels).map((n) => [n, labels[n]!] as const);
 
   const text: string[] = [subject, '', `Receiver: ${input.receiver}`, `Group: ${pairs(input.groupLabels).map(([n, v]) => `${n}=${v}`).join(', ')}`];
   if (input.externalURL) text.push(`Open Tocsin: ${input.externalURL}`);
   for (const s of sections) {
-    text.push('', `${s.title} (${s.alerts.length})`);
+    text.push('', s.emphasis ? `*** ${s.title} (${s.alerts.length}) ***` : `${s.title} (${s.alerts.length})`);
     for (const a of s.alerts) {
       text.push('', '  Labels:', ...pairs(a.labels).map(([n, v]) => `    ${n} = ${v}`));
       if (Object.keys(a.annotations).length > 0) text.push('  Annotations:', ...pairs(a.annotations).map(([n, v]) => `    ${n} = ${v}`));
@@ -239,9 +258,9 @@ export function renderAlertEmail(input: AlertEmailInput): EmailMessage {
     html.push(isWebUrl(input.externalURL) ? `<p><a href="${e(input.externalURL)}">Open Tocsin</a></p>` : `<p>Tocsin: ${e(input.externalURL)}</p>`);
   }
   for (const s of sections) {
-    html.push(`<h2>${s.alerts.length} ${s.title}</h2>`);
+    html.push(s.emphasis ? `<h2><strong>${s.alerts.length} ${s.title}</strong></h2>` : `<h2>${s.alerts.length} ${s.title}</h2>`);
     for (const a of s.alerts) {
-      html.push('<div class="alert">', '<h3>Labels</h3>', list(a.labels));
+      html.push(s.emphasis ? '<div class="alert changed" style="border-left:4px solid #c00;padding-left:8px">' : '<div class="alert">', '<h3>Labels</h3>', list(a.labels));
       if (Object.keys(a.annotations).length > 0) html.push('<h3>Annotations</h3>', list(a.annotations));
       html.push(`<p>Started: ${e(a.startsAt)}${a.endsAt !== null ? `<br>Ended: ${e(a.endsAt)}` : ''}</p>`, '</div>');
     }

@@ -9,7 +9,6 @@
 export type Labels = Readonly<Record<string, string>>;
 
 const separator = 0xff;
-const encoder = new TextEncoder();
 
 // FNV-1a 64 on two 32-bit halves: offset basis 0xcbf29ce484222325, prime 0x100000001b3
 // (= 2^40 + 0x1b3), so x·prime = x·0x1b3 + (x << 40). BigInt would do, at ten times the cost.
@@ -30,19 +29,56 @@ function mix(byte: number): void {
   low = newLow;
 }
 
+/** Mixes the UTF-8 bytes of `text`, encoded on the fly (an encoder's buffer per label cost more than the hash). */
 function mixText(text: string): void {
-  const bytes = encoder.encode(text);
-  for (let i = 0; i < bytes.length; i++) mix(bytes[i]!);
+  for (let i = 0; i < text.length; i++) {
+    let c = text.charCodeAt(i);
+    if (c < 0x80) {
+      mix(c);
+      continue;
+    }
+    if (c >= 0xd800 && c < 0xdc00 && i + 1 < text.length) {
+      const next = text.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next < 0xe000) {
+        c = 0x10000 + ((c - 0xd800) << 10) + (next - 0xdc00);
+        i++;
+      }
+    }
+    // A lone surrogate is written as U+FFFD, as TextEncoder and Go's conversion of invalid UTF-16 do.
+    if (c >= 0xd800 && c < 0xe000) c = 0xfffd;
+    if (c < 0x800) {
+      mix(0xc0 | (c >> 6));
+    } else if (c < 0x10000) {
+      mix(0xe0 | (c >> 12));
+      mix(0x80 | ((c >> 6) & 0x3f));
+    } else {
+      mix(0xf0 | (c >> 18));
+      mix(0x80 | ((c >> 12) & 0x3f));
+      mix(0x80 | ((c >> 6) & 0x3f));
+    }
+    mix(0x80 | (c & 0x3f));
+  }
 }
 
-/** Compares names as Go compares strings: by their UTF-8 bytes (the UTF-16 order differs above U+FFFF). */
+/**
+ * Compares names as Go compares strings: by their UTF-8 bytes, i.e. by code point. UTF-16 order
+ * is the same except between a surrogate (a code point above U+FFFF) and U+E000–U+FFFF: at the
+ * first differing unit, surrogates are moved above that range.
+ */
 export function compareBytes(a: string, b: string): number {
   if (a === b) return 0;
-  const x = encoder.encode(a);
-  const y = encoder.encode(b);
-  const n = Math.min(x.length, y.length);
-  for (let i = 0; i < n; i++) if (x[i] !== y[i]) return x[i]! - y[i]!;
-  return x.length - y.length;
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x !== y) return codePointOrder(x) - codePointOrder(y);
+  }
+  return a.length - b.length;
+}
+
+function codePointOrder(unit: number): number {
+  if (unit < 0xd800) return unit;
+  return unit < 0xe000 ? unit + 0x2000 : unit - 0x800;
 }
 
 /** Label names in Go's byte order. */

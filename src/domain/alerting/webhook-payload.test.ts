@@ -43,6 +43,13 @@ describe('webhook payload', () => {
     expect(message.version).toBe('4');
   });
 
+  it('names what changed since the last notification after all of Alertmanager\'s fields, only when told', () => {
+    const message = webhookMessage({ ...input, changed: { firing: ['a1'], resolved: [] } });
+    expect(Object.keys(message).at(-1)).toBe('changed');
+    expect(message.changed).toEqual({ firing: ['a1'], resolved: [] });
+    expect('changed' in webhookMessage(input)).toBe(false);
+  });
+
   it('escapes HTML characters as Go does and sorts map keys', () => {
     const body = webhookBody({ ...input, alerts: [{ ...flood('D07', null), annotations: { z: 'a<b & c>d', a: '1' } }] });
     expect(body).toContain('"annotations":{"a":"1","z":"a\\u003cb \\u0026 c\\u003ed"}');

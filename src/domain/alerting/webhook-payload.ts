@@ -29,6 +29,12 @@ export interface PayloadInput {
   maxAlerts: number;
   /** e.g. "first notification", "all alerts resolved" (Alertmanager 0.32+). */
   notificationReason: string;
+  /**
+   * Tocsin's addition: the alerts (by fingerprint) whose status this notification is the first to
+   * tell the receiver — newly firing, newly resolved — so a reader sees what changed in a group
+   * without comparing it with the last message. Sent as `changed`, after Alertmanager's fields.
+   */
+  changed?: { firing: readonly string[]; resolved: readonly string[] };
 }
 
 const goZeroTime = '0001-01-01T00:00:00Z';
@@ -87,6 +93,7 @@ export function webhookMessage(input: PayloadInput) {
     version: '4',
     groupKey: groupKey(input.routePath, input.groupLabels),
     truncatedAlerts: input.alerts.length - sent.length,
+    ...(input.changed ? { changed: { firing: [...input.changed.firing], resolved: [...input.changed.resolved] } } : {}),
   };
 }
 

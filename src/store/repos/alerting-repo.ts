@@ -1,6 +1,7 @@
 import type { SqlClient } from '../sql-client.ts';
 import type { Alert } from '../../domain/alerting/alert.ts';
 import type { NotificationLogEntry } from '../../domain/alerting/aggregation-group.ts';
+import { applyFlushes, insertAlerts, insertEvents, OneStatement, saveGroups, saveProgress, ts, updateAlerts } from './alerting-writes.ts';
 
 /** One transition in an alert's history. */
 export interface AlertEvent {
@@ -38,7 +39,13 @@ export interface StoredNotification {
   lastError: string | null;
 }
 
-export type NewNotification = Pick<StoredNotification, 'groupKey' | 'receiver' | 'integration' | 'reason' | 'payload' | 'createdAt'>;
+export type NewNotification = Pick<StoredNotification, 'groupKey' | 'receiver' | 'integration' | 'reason' | 'payload' | 'createdAt'> & {
+  /**
+   * The dispatcher that decided it delivers it at once: no one else (a tick's due list, a
+   * restarted process) takes it before this instant. Absent: due at `createdAt`.
+   */
+  claimedUntil?: number;
+};
 
 /** An escalation as stored: its group and the policy's serialisable state. */
 export interface StoredEscalation {
@@ -60,7 +67,21 @@ export interface FlushWrite {
   notifications: NewNotification[];
 }
 
-const ts = (ms: number) => new Date(ms).toISOString();
+
+/** What `saveSignalChanges` writes. */
+export interface SignalChanges {
+  alerts: readonly Alert[];
+  /**
+   * Those of `alerts` the dispatcher did not hold before (new, or forgotten since they resolved):
+   * written whole, stored or not. The others exist in the store and get only what a change
+   * touches. Absent: none (every alert is stored already).
+   */
+  firstSeen?: ReadonlySet<string>;
+  events: readonly AlertEvent[];
+  groups?: readonly StoredGroup[];
+  lastSignalId?: number;
+  flushes?: readonly FlushWrite[];
+}
 
 interface AlertRow {
   fingerprint: string;
@@ -158,7 +179,7 @@ export class AlertingRepo {
     if (filter.state === 'resolved') where.push('ends_at is not null');
     if (filter.labels && Object.keys(filter.labels).length > 0) {
       params.push(JSON.stringify(filter.labels));
-      where.push(`labels @> $${params.length}::jsonb`);
+      where.push(`fingerprint in (select fingerprint from alert_label_sets where labels @> $${params.length}::jsonb)`);
     }
     params.push(filter.limit);
     const res = await this.client.query<AlertRow>(
@@ -182,60 +203,32 @@ export class AlertingRepo {
     return res.rows.map((r) => ({ fingerprint: r.fingerprint, at: r.at.getTime(), kind: r.kind, actor: r.actor, detail: r.detail }));
   }
 
-  /** Writes alerts (insert or replace) and their events in one transaction. */
+  /** Writes changes of alerts already stored (acknowledgements) and their events in one transaction. */
   async saveAlerts(alerts: readonly Alert[], events: readonly AlertEvent[]): Promise<void> {
-    await this.saveSignalChanges(alerts, events, []);
+    await this.saveSignalChanges({ alerts, events });
   }
 
   /**
    * Writes what signals changed — alerts, their events, the groups they joined — and, when given,
-   * the id of the last signal applied, in one transaction.
+   * the id of the last signal applied, with the flushes they made due, in one transaction; answers
+   * the notifications those flushes created (with their ids).
    */
-  async saveSignalChanges(alerts: readonly Alert[], events: readonly AlertEvent[], groups: readonly StoredGroup[], lastSignalId?: number): Promise<void> {
-    if (alerts.length === 0 && events.length === 0 && groups.length === 0 && lastSignalId === undefined) return;
-    await this.client.transaction(async (tx) => {
-      await saveGroups(tx, groups);
-      if (lastSignalId !== undefined) {
-        await tx.query(
-          `insert into alerting_progress (id, last_signal_id) values (1, $1)
-           on conflict (id) do update set last_signal_id = greatest(alerting_progress.last_signal_id, excluded.last_signal_id)`,
-          [lastSignalId],
-        );
-      }
-      if (alerts.length > 0) {
-        const payload = JSON.stringify(
-          alerts.map((a) => ({
-            fingerprint: a.fingerprint,
-            labels: a.labels,
-            annotations: a.annotations,
-            starts_at: ts(a.startsAt),
-            ends_at: a.endsAt === null ? null : ts(a.endsAt),
-            updated_at: ts(a.updatedAt),
-            generator_url: a.generatorURL,
-            acks: a.acks,
-          })),
-        );
-        await tx.query(
-          `insert into alerts (fingerprint, labels, annotations, starts_at, ends_at, updated_at, generator_url, acks)
-           select fingerprint, labels, annotations, starts_at, ends_at, updated_at, generator_url, acks
-             from jsonb_to_recordset($1::jsonb) as x(fingerprint text, labels jsonb, annotations jsonb, starts_at timestamptz,
-                  ends_at timestamptz, updated_at timestamptz, generator_url text, acks jsonb)
-           on conflict (fingerprint) do update set labels = excluded.labels, annotations = excluded.annotations,
-             starts_at = excluded.starts_at, ends_at = excluded.ends_at, updated_at = excluded.updated_at,
-             generator_url = excluded.generator_url, acks = excluded.acks`,
-          [payload],
-        );
-      }
-      if (events.length > 0) {
-        const payload = JSON.stringify(events.map((e) => ({ fingerprint: e.fingerprint, at: ts(e.at), kind: e.kind, actor: e.actor, detail: e.detail })));
-        await tx.query(
-          `insert into alert_events (fingerprint, at, kind, actor, detail)
-           select fingerprint, at, kind, actor, detail
-             from jsonb_to_recordset($1::jsonb) as x(fingerprint text, at timestamptz, kind text, actor text, detail jsonb)`,
-          [payload],
-        );
-      }
-    });
+  async saveSignalChanges(changes: SignalChanges): Promise<StoredNotification[]> {
+    const { alerts, events, groups = [], lastSignalId, flushes = [], firstSeen } = changes;
+    const statement = new OneStatement();
+    saveProgress(statement, lastSignalId);
+    insertAlerts(statement, firstSeen ? alerts.filter((a) => firstSeen.has(a.fingerprint)) : []);
+    updateAlerts(statement, firstSeen ? alerts.filter((a) => !firstSeen.has(a.fingerprint)) : alerts);
+    insertEvents(statement, events);
+    const { hasNotifications } = applyFlushes(statement, flushes, groups);
+    return await this.run(statement, hasNotifications);
+  }
+
+  /** Runs a statement built of clauses; answers the notifications it inserted, if any. */
+  private async run(statement: OneStatement, hasNotifications: boolean): Promise<StoredNotification[]> {
+    if (statement.empty) return [];
+    const res = await this.client.query<NotificationRow>(statement.text(hasNotifications ? 'select * from new_notifications' : 'select 1'), statement.params);
+    return hasNotifications ? res.rows.map(toNotification) : [];
   }
 
   async groups(): Promise<StoredGroup[]> {
@@ -261,7 +254,9 @@ export class AlertingRepo {
 
   /** Writes groups (insert or replace) in one statement. */
   async saveGroups(groups: readonly StoredGroup[]): Promise<void> {
-    await saveGroups(this.client, groups);
+    const statement = new OneStatement();
+    saveGroups(statement, groups);
+    await this.run(statement, false);
   }
 
   /** Every notification log entry, by group key and receiver (loaded once at start). */
@@ -288,39 +283,10 @@ export class AlertingRepo {
    * Applies the decisions of several flushes (one tick's) in one transaction, each kind of row in
    * one statement: at thousands of groups a tick, a statement per row would be the bottleneck.
    */
-  async writeFlushes(writes: readonly FlushWrite[]): Promise<void> {
-    if (writes.length === 0) return;
-    await this.client.transaction(async (tx) => {
-      await saveGroups(tx, writes.flatMap((w) => (w.group ? [w.group] : [])));
-      const deletes = writes.flatMap((w) => (w.deleteGroup ? [w.deleteGroup] : []));
-      if (deletes.length > 0) {
-        await tx.query(
-          `delete from alert_groups g using jsonb_to_recordset($1::jsonb) as x(group_key text, receiver text)
-            where g.group_key = x.group_key and g.receiver = x.receiver`,
-          [JSON.stringify(deletes.map((d) => ({ group_key: d.groupKey, receiver: d.receiver })))],
-        );
-      }
-      const logs = writes.flatMap((w) => (w.log ? [w.log] : []));
-      if (logs.length > 0) {
-        await tx.query(
-          `insert into notification_log (group_key, receiver, at, firing, resolved)
-           select group_key, receiver, at, firing, resolved
-             from jsonb_to_recordset($1::jsonb) as x(group_key text, receiver text, at timestamptz, firing jsonb, resolved jsonb)
-           on conflict (group_key, receiver) do update set at = excluded.at, firing = excluded.firing, resolved = excluded.resolved`,
-          [JSON.stringify(logs.map((l) => ({ group_key: l.groupKey, receiver: l.receiver, at: ts(l.entry.at), firing: l.entry.firing, resolved: l.entry.resolved })))],
-        );
-      }
-      for (const w of writes) if (w.escalation) await saveEscalation(tx, w.escalation);
-      const notifications = writes.flatMap((w) => w.notifications);
-      if (notifications.length > 0) {
-        await tx.query(
-          `insert into notifications (group_key, receiver, integration, reason, payload, created_at, status, next_attempt_at)
-           select group_key, receiver, integration, reason, payload, created_at, 'pending', created_at
-             from jsonb_to_recordset($1::jsonb) as x(group_key text, receiver text, integration text, reason text, payload text, created_at timestamptz)`,
-          [JSON.stringify(notifications.map((n) => ({ group_key: n.groupKey, receiver: n.receiver, integration: n.integration, reason: n.reason, payload: n.payload, created_at: ts(n.createdAt) })))],
-        );
-      }
-    });
+  async writeFlushes(writes: readonly FlushWrite[]): Promise<StoredNotification[]> {
+    const statement = new OneStatement();
+    const { hasNotifications } = applyFlushes(statement, writes);
+    return await this.run(statement, hasNotifications);
   }
 
   async escalations(): Promise<StoredEscalation[]> {
@@ -353,8 +319,7 @@ export class AlertingRepo {
     }[],
   ): Promise<void> {
     if (attempts.length === 0) return;
-    const rows = JSON.stringify(
-      attempts.map((a) => ({
+    const rows = attempts.map((a) => ({
         notification_id: a.id,
         attempt: a.attempt.number,
         at: ts(a.attempt.at),
@@ -364,43 +329,23 @@ export class AlertingRepo {
         duration_ms: a.attempt.durationMs,
         next_status: a.next.status,
         next_attempt_at: a.next.nextAttemptAt === null ? null : ts(a.next.nextAttemptAt),
-      })),
+      }));
+    const statement = new OneStatement();
+    statement.with(
+      'attempts',
+      rows,
+      (p) => `insert into notification_attempts (notification_id, attempt, at, ok, status, error, duration_ms)
+       select notification_id, attempt, at, ok, status, error, duration_ms
+         from jsonb_to_recordset(${p}) as x(notification_id int8, attempt int4, at timestamptz, ok boolean, status int4, error text, duration_ms float8)`,
     );
-    await this.client.transaction(async (tx) => {
-      await tx.query(
-        `insert into notification_attempts (notification_id, attempt, at, ok, status, error, duration_ms)
-         select notification_id, attempt, at, ok, status, error, duration_ms
-           from jsonb_to_recordset($1::jsonb) as x(notification_id int8, attempt int4, at timestamptz, ok boolean, status int4, error text, duration_ms float8)`,
-        [rows],
-      );
-      await tx.query(
-        `update notifications n set status = x.next_status, attempts = x.attempt, next_attempt_at = x.next_attempt_at, last_error = x.error
-           from jsonb_to_recordset($1::jsonb) as x(notification_id int8, attempt int4, error text, next_status text, next_attempt_at timestamptz)
-          where n.id = x.notification_id`,
-        [rows],
-      );
-    });
-  }
-
-  /** Records an attempt and what follows it (delivered, another try at `nextAttemptAt`, or dead letter). */
-  async recordAttempt(
-    id: number,
-    attempt: { number: number; at: number; ok: boolean; status: number | null; error: string | null; durationMs: number },
-    next: { status: StoredNotification['status']; nextAttemptAt: number | null },
-  ): Promise<void> {
-    await this.client.transaction(async (tx) => {
-      await tx.query(
-        'insert into notification_attempts (notification_id, attempt, at, ok, status, error, duration_ms) values ($1, $2, $3, $4, $5, $6, $7)',
-        [id, attempt.number, ts(attempt.at), attempt.ok, attempt.status, attempt.error, attempt.durationMs],
-      );
-      await tx.query('update notifications set status = $2, attempts = $3, next_attempt_at = $4, last_error = $5 where id = $1', [
-        id,
-        next.status,
-        attempt.number,
-        next.nextAttemptAt === null ? null : ts(next.nextAttemptAt),
-        attempt.error,
-      ]);
-    });
+    statement.with(
+      'outcomes',
+      rows,
+      (p) => `update notifications n set status = x.next_status, attempts = x.attempt, next_attempt_at = x.next_attempt_at, last_error = x.error
+         from jsonb_to_recordset(${p}) as x(notification_id int8, attempt int4, error text, next_status text, next_attempt_at timestamptz)
+        where n.id = x.notification_id`,
+    );
+    await this.run(statement, false);
   }
 
   /** Notifications, newest first, optionally by receiver and status (the notification log view). */
@@ -424,37 +369,6 @@ export class AlertingRepo {
   }
 }
 
-async function saveEscalation(client: SqlClient, e: { groupKey: string; receiver: string; policy: string; state: unknown | null; at: number }): Promise<void> {
-  if (e.state === null) {
-    await client.query('delete from escalations where group_key = $1 and receiver = $2', [e.groupKey, e.receiver]);
-    return;
-  }
-  await client.query(
-    `insert into escalations (group_key, receiver, policy, state, updated_at) values ($1, $2, $3, $4::jsonb, $5)
-     on conflict (group_key, receiver) do update set policy = excluded.policy, state = excluded.state, updated_at = excluded.updated_at`,
-    [e.groupKey, e.receiver, e.policy, JSON.stringify(e.state), ts(e.at)],
-  );
-}
 
-async function saveGroups(client: SqlClient, groups: readonly StoredGroup[]): Promise<void> {
-  if (groups.length === 0) return;
-  const payload = JSON.stringify(
-    groups.map((g) => ({
-      group_key: g.groupKey,
-      receiver: g.receiver,
-      route_path: g.routePath,
-      group_labels: g.groupLabels,
-      created_at: ts(g.createdAt),
-      next_flush_at: ts(g.nextFlushAt),
-      members: g.members,
-    })),
-  );
-  await client.query(
-    `insert into alert_groups (group_key, receiver, route_path, group_labels, created_at, next_flush_at, members)
-     select group_key, receiver, route_path, group_labels, created_at, next_flush_at, members
-       from jsonb_to_recordset($1::jsonb) as x(group_key text, receiver text, route_path jsonb, group_labels jsonb, created_at timestamptz,
-            next_flush_at timestamptz, members jsonb)
-     on conflict (group_key, receiver) do update set next_flush_at = excluded.next_flush_at, members = excluded.members`,
-    [payload],
-  );
-}
+
+
