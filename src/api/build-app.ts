@@ -26,6 +26,7 @@ import { signalRoutes } from './routes/signal-routes.ts';
 import { alertRoutes } from './routes/alert-routes.ts';
 import { silenceRoutes } from './routes/silence-routes.ts';
 import { alertingConfigRoutes } from './routes/alerting-config-routes.ts';
+import { onCallRoutes } from './routes/oncall-routes.ts';
 import type { AlertingConfigSource } from '../app/alerting/alerting-config-source.ts';
 import type { SilenceBook } from '../app/alerting/silence-book.ts';
 import type { AlertingService } from '../app/alerting/alerting-service.ts';
@@ -52,7 +53,7 @@ export interface AppDeps {
   rules?: RulesCatalog;
   /** Runs accepted observations through the rules; absent, nothing is detected. */
   detection?: DetectionEngine;
-  /** Operator alerts from signals; absent, /api/v1/alerts is not served. */
+  /** Operator alerts from signals; absent, /api/v1/alerts (and on-call, escalations, routes test) is not served. */
   alerting?: AlertingService;
   /** Silences (with alerting); absent, /api/v1/silences is not served. */
   silences?: SilenceBook;
@@ -135,6 +136,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   if (alerting) {
     const detection = deps.detection;
     await app.register(alertRoutes, { alerting, repo: new AlertingRepo(deps.store), clock: deps.clock, ...(detection ? { pending: () => detection.pendingAlerts() } : {}) });
+    await app.register(onCallRoutes, { alerting, clock: deps.clock });
   }
   if (deps.alertingConfig) await app.register(alertingConfigRoutes, { source: deps.alertingConfig, clock: deps.clock });
   if (alerting && deps.silences) {

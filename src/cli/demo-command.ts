@@ -107,7 +107,7 @@ export function registerDemoCommand(program: Command): void {
       const alertingFile = path.join(opts.data, 'alertmanager.yml');
       fs.writeFileSync(alertingFile, demoAlertingConfig(receiver.url, new Date(liveStart - 7 * 24 * hourMs).toISOString().slice(0, 10)));
       const config = loadConfig(
-        { port: opts.port, host: opts.host, dataDir: opts.data, retentionMs: '0', rulesDir, alertingConfigFile: alertingFile },
+        { port: opts.port, host: opts.host, dataDir: opts.data, retentionMs: '0', alertRetentionMs: '0', rulesDir, alertingConfigFile: alertingFile },
         { ...process.env, TOCSIN_ADMIN_PASSWORD: password },
       );
       const server = await startServer(config, { clock: demoClock, wallClock: systemClock, holder: 'tocsin demo', announce: () => {} });

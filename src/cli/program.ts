@@ -38,6 +38,7 @@ export function buildProgram(): Command {
     .option('--data <dir>', 'embedded store folder')
     .option('--body-limit <size>', 'largest request body (e.g. 16mb)')
     .option('--retention <duration>', 'keep observations this long (e.g. 400d; 0 = forever)')
+    .option('--alert-retention <duration>', 'keep resolved alerts, their history and finished notifications this long (e.g. 400d; 0 = forever)')
     .option('--log-level <level>', 'log verbosity')
     .option('--rules <dir>', 'folder of detection rule files (YAML/JSON), reloaded on change and SIGHUP')
     .option('--config <file>', "alerting configuration in Prometheus Alertmanager's format (alertmanager.yml)")
@@ -51,6 +52,7 @@ export function buildProgram(): Command {
           dataDir: opts['data'],
           bodyLimitBytes: opts['bodyLimit'],
           retentionMs: opts['retention'],
+          alertRetentionMs: opts['alertRetention'],
           logLevel: opts['logLevel'],
           rulesDir: opts['rules'],
           alertingConfigFile: opts['config'],

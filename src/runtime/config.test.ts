@@ -17,6 +17,7 @@ describe('configuration', () => {
       bodyLimitBytes: 16 * 1024 * 1024,
       retentionMs: 400 * 86_400_000,
       retentionIntervalMs: 3_600_000,
+      alertRetentionMs: 400 * 86_400_000,
       logLevel: 'info',
       adminPassword: undefined,
       rulesDir: undefined,
@@ -29,6 +30,13 @@ describe('configuration', () => {
     expect(config.port).toBe(9000);
     expect(config.bodyLimitBytes).toBe(512 * 1024);
     expect(config.retentionMs).toBe(0);
+  });
+
+  it('reads the alerting retention from --alert-retention over TOCSIN_ALERT_RETENTION; 0 keeps everything', () => {
+    expect(loadConfig({}, { TOCSIN_ALERT_RETENTION: '0' }).alertRetentionMs).toBe(0);
+    expect(loadConfig({}, { TOCSIN_ALERT_RETENTION: '30d' }).alertRetentionMs).toBe(30 * 86_400_000);
+    expect(loadConfig({ alertRetentionMs: '12h' }, { TOCSIN_ALERT_RETENTION: '30d' }).alertRetentionMs).toBe(43_200_000);
+    expect(() => loadConfig({}, { TOCSIN_ALERT_RETENTION: 'forever' })).toThrowError(/TOCSIN_ALERT_RETENTION: "forever" is not a duration/);
   });
 
   it('reports every problem at once, naming where each came from', () => {

@@ -23,6 +23,8 @@ export interface TocsinConfig {
   retentionMs: number;
   /** How often the retention purge runs, in ms. */
   retentionIntervalMs: number;
+  /** Resolved alerts, their history and finished notifications older than this many ms are purged; 0 keeps them forever. */
+  alertRetentionMs: number;
   /** pino log level. */
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Password for the first `admin` account, instead of a generated one. Secret. */
@@ -59,6 +61,7 @@ export const settings: readonly Setting[] = [
   { key: 'dbSchema', env: 'TOCSIN_DB_SCHEMA', default: undefined, unit: 'SQL name', description: 'Schema for Tocsin\'s tables on the server (created if missing); default: the search path.', read: readSchema },
   { key: 'bodyLimitBytes', flag: '--body-limit', env: 'TOCSIN_BODY_LIMIT', default: '16mb', unit: 'bytes (kb, mb suffixes)', description: 'Largest request body; larger ones get 413.', read: readBytes },
   { key: 'retentionMs', flag: '--retention', env: 'TOCSIN_RETENTION', default: '400d', unit: 'duration (s, m, h, d)', description: 'Observations older than this are deleted; 0 keeps everything.', read: readDuration },
+  { key: 'alertRetentionMs', flag: '--alert-retention', env: 'TOCSIN_ALERT_RETENTION', default: '400d', unit: 'duration (s, m, h, d)', description: 'Resolved alerts, their history and finished notifications older than this are deleted; 0 keeps everything.', read: readDuration },
   { key: 'retentionIntervalMs', env: 'TOCSIN_RETENTION_INTERVAL', default: '1h', unit: 'duration', description: 'How often the retention purge runs.', read: readPositiveDuration },
   { key: 'logLevel', flag: '--log-level', env: 'TOCSIN_LOG_LEVEL', default: 'info', unit: logLevels.join('|'), description: 'Log verbosity (JSON lines on stdout).', read: readLogLevel },
   { key: 'rulesDir', flag: '--rules', env: 'TOCSIN_RULES', default: undefined, unit: 'folder', description: 'Detection rule files (*.yaml, *.yml, *.json), reloaded on change and on SIGHUP.', read: readNonEmpty },

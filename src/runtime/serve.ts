@@ -10,6 +10,7 @@ import { buildApp } from '../api/build-app.ts';
 import { createTocsinMetrics, type TocsinMetrics } from '../api/metrics/tocsin-metrics.ts';
 import { ObservationsRepo } from '../store/repos/observations-repo.ts';
 import { scheduleRetention } from './retention.ts';
+import { purgeAlertingHistory } from '../store/repos/alerting-retention.ts';
 import { ensureInitialAdmin, argon2Hasher, purgeEndedSessions } from '../app/accounts.ts';
 import { accountsRepo } from '../store/repos/accounts-repo.ts';
 import { version } from './version.ts';
@@ -163,6 +164,15 @@ export async function startServer(config: Readonly<TocsinConfig>, options: Serve
         clock,
         retentionMs: config.retentionMs,
         log: (deleted, cutoff) => logger.info({ deleted, cutoff: new Date(cutoff).toISOString() }, 'retention purge'),
+        alerting: {
+          purge: async (cutoff) => {
+            const deleted = await purgeAlertingHistory(store, cutoff);
+            alerting.forgetLogBefore(cutoff);
+            return deleted;
+          },
+          retentionMs: config.alertRetentionMs,
+          log: (deleted, cutoff) => logger.info({ deleted, cutoff: new Date(cutoff).toISOString() }, 'alerting retention purge'),
+        },
       },
       config.retentionIntervalMs,
       (err) => logger.error({ err }, 'retention purge failed'),

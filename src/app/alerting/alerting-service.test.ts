@@ -129,6 +129,9 @@ describeEachStore('the alert dispatcher', (store: () => Store) => {
     expect([last.status, last.notification_reason, last.alerts.map((a) => a.status)]).toEqual(['resolved', 'all alerts resolved', ['resolved', 'resolved', 'resolved']]);
     // The group has ended: nothing more, ever.
     expect(second.nextDueAt()).toBeNull();
+    // Its log entry stays for dedup until the retention purge's cutoff passes it.
+    expect(second.forgetLogBefore(t0)).toBe(0);
+    expect(second.forgetLogBefore(t0 + 60 * min)).toBeGreaterThanOrEqual(1);
     expect((await second.tick(t0 + 5 * 60 * min)).delivered).toBe(0);
 
     const history = await new AlertingRepo(store()).history(JSON.parse(received[seen]!).alerts[0].fingerprint);

@@ -1,11 +1,9 @@
 import { alertChangesFor, applyAlertChange, isSuppressed, type Alert, type SignalForAlerting, type Suppression } from '../../domain/alerting/alert.ts';
 import { decideFlush, firstFlushAt, type GroupMember, type NotificationLogEntry } from '../../domain/alerting/aggregation-group.ts';
-import type { AlertingConfig, RouteConfig } from '../../domain/alerting/config/alerting-config.ts';
+import type { AlertingConfig } from '../../domain/alerting/config/alerting-config.ts';
 import type { ReceiverConfig } from '../../domain/alerting/config/receivers.ts';
-import { inTimeIntervals } from '../../domain/alerting/config/time-intervals.ts';
 import type { Labels } from '../../domain/alerting/fingerprint.ts';
-import type { Matcher } from '../../domain/alerting/matchers.ts';
-import { matchRoutes } from '../../domain/alerting/routing.ts';
+import { groupLabelsFor, matchersAlong, matchRoutes, routeAt, routeMutedAt } from '../../domain/alerting/routing.ts';
 import { groupKey, webhookBody, type PayloadAlert } from '../../domain/alerting/webhook-payload.ts';
 import type { AlertEvent, AlertingRepo, FlushWrite, NewNotification, StoredGroup, StoredNotification } from '../../store/repos/alerting-repo.ts';
 import { acknowledge as acknowledgeEscalation, dueActions, startEscalation, type EscalationAction, type EscalationState } from '../../domain/alerting/escalation/escalation-state.ts';
@@ -135,6 +133,28 @@ export class AlertingService {
   /** The escalation of a group, if any (for the console and tests). */
   escalationOf(groupKey: string, receiver: string): EscalationState | null {
     return this.escalations.get(groupKey + separator + receiver)?.state ?? null;
+  }
+
+  /** Every escalation held now (escalating, acknowledged or exhausted), with its group and policy (for the console). */
+  currentEscalations(): { groupKey: string; receiver: string; policy: string; state: EscalationState }[] {
+    // The map's key is the group key, the separator, then the receiver.
+    return [...this.escalations].map(([id, e]) => ({ groupKey: e.state.groupKey, receiver: id.slice(e.state.groupKey.length + separator.length), policy: e.policy, state: e.state }));
+  }
+
+  /**
+   * Forgets log entries older than `cutoff` of groups that have ended, as the store's retention
+   * purge deletes them: the log of a live group is its dedup state and stays. Without this the
+   * log of every group ever notified would stay in memory until a restart.
+   */
+  forgetLogBefore(cutoff: number): number {
+    let forgotten = 0;
+    for (const [id, entry] of this.log) {
+      if (entry.at < cutoff && !this.groups.has(id)) {
+        this.log.delete(id);
+        forgotten++;
+      }
+    }
+    return forgotten;
   }
 
   /** The configuration in force. */
@@ -406,7 +426,7 @@ export class AlertingService {
             receiver: receiver.name,
             alerts: firing.map(toPayloadAlert),
             groupLabels: group.groupLabels,
-            routePath: routeMatchers(this.config.route, group.routePath),
+            routePath: matchersAlong(this.config.route, group.routePath),
             routeLabels: route.labels,
             externalURL: this.options.externalURL,
             maxAlerts: integration.kind === 'webhook' ? integration.config.maxAlerts : 0,
@@ -422,8 +442,8 @@ export class AlertingService {
   private fileIntoGroups(alert: Alert, now: number): StoredGroup[] {
     const out: StoredGroup[] = [];
     for (const { route, path } of matchRoutes(this.config.route, alert.labels)) {
-      const groupLabels = pickGroupLabels(route, alert.labels);
-      const key = groupKey(routeMatchers(this.config.route, path), groupLabels);
+      const groupLabels = groupLabelsFor(route, alert.labels);
+      const key = groupKey(matchersAlong(this.config.route, path), groupLabels);
       const id = key + separator + route.receiver;
       let group = this.groups.get(id);
       if (!group) {
@@ -458,7 +478,7 @@ export class AlertingService {
       last,
       timing: route,
       sendResolved,
-      muted: this.mutedAt(route, now),
+      muted: routeMutedAt(this.config, route, now),
       now,
     });
     const notifications: NewNotification[] = [];
@@ -477,7 +497,7 @@ export class AlertingService {
             receiver: group.receiver,
             alerts: included.map(toPayloadAlert),
             groupLabels: group.groupLabels,
-            routePath: routeMatchers(this.config.route, group.routePath),
+            routePath: matchersAlong(this.config.route, group.routePath),
             routeLabels: route.labels,
             externalURL: this.options.externalURL,
             maxAlerts: integration.kind === 'webhook' ? integration.config.maxAlerts : 0,
@@ -539,13 +559,6 @@ export class AlertingService {
       const alert = this.alerts.get(fp);
       if (alert && alert.endsAt !== null && !grouped.has(fp)) this.alerts.delete(fp);
     }
-  }
-
-  /** A route is muted while one of its mute intervals holds, or when it has active intervals and none holds. */
-  private mutedAt(route: RouteConfig, now: number): boolean {
-    const holds = (name: string) => inTimeIntervals(this.config.timeIntervals.get(name) ?? [], now);
-    if (route.muteTimeIntervals.some(holds)) return true;
-    return route.activeTimeIntervals.length > 0 && !route.activeTimeIntervals.some(holds);
   }
 
   /**
@@ -654,32 +667,6 @@ function changedSince(last: NotificationLogEntry | null, notify: { firing: reado
     firing: notify.firing.map((a) => a.fingerprint).filter((fp) => !toldFiring.has(fp)),
     resolved: notify.resolved.map((a) => a.fingerprint).filter((fp) => !toldResolved.has(fp)),
   };
-}
-
-/** The labels a route groups by: its group_by, or all of them for `...`. */
-function pickGroupLabels(route: RouteConfig, labels: Labels): Record<string, string> {
-  if (route.groupByAll) return { ...labels };
-  const out: Record<string, string> = {};
-  for (const name of route.groupBy) if (labels[name] !== undefined) out[name] = labels[name]!;
-  return out;
-}
-
-function routeAt(root: RouteConfig, path: readonly number[]): RouteConfig | null {
-  let route: RouteConfig | undefined = root;
-  for (const i of path) route = route?.routes[i];
-  return route ?? null;
-}
-
-/** The matchers of each route from the root's child down the path (for the group key). */
-function routeMatchers(root: RouteConfig, path: readonly number[]): Matcher[][] {
-  const out: Matcher[][] = [];
-  let route: RouteConfig | undefined = root;
-  for (const i of path) {
-    route = route?.routes[i];
-    if (!route) break;
-    out.push(route.matchers);
-  }
-  return out;
 }
 
 /** RFC 3339 with milliseconds trimmed as Go prints them. */

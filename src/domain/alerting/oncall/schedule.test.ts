@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { nextHandoff, onCallAt, parseSchedules, type Schedule, type Shift, shiftsBetween } from './schedule.ts';
+import { nextHandoff, onCallAt, parseSchedules, previousHandoff, type Schedule, type Shift, shiftsBetween } from './schedule.ts';
 
 const t = (iso: string) => Date.parse(iso);
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -294,6 +294,61 @@ describe('nextHandoff', () => {
     // Changes a week or so ahead, where the search moves from one week's candidates to the next.
     expect(nextHandoff(later, t('2026-02-22T00:00:00Z'))).toBe(t('2026-03-01T00:00:00Z'));
     expect(nextHandoff(later, t('2026-02-21T12:00:00Z'))).toBe(t('2026-03-01T00:00:00Z'));
+  });
+});
+
+describe('previousHandoff', () => {
+  const prev = (s: Schedule, at: string, horizonMs?: number) => {
+    const p = previousHandoff(s, t(at), horizonMs);
+    return p === null ? null : iso(p);
+  };
+  const dee = withOverrides(shanghai, [['dee', '2026-01-07T04:00:00Z', '2026-01-08T04:00:00Z']]);
+
+  it.each([
+    ['the rotation start, from the first shift', shanghai, '2026-01-08T00:00:00Z', '2026-01-05T01:00:00.000Z'],
+    ['weekly shift boundary, from mid-shift', shanghai, '2026-01-15T00:00:00Z', '2026-01-12T01:00:00.000Z'],
+    ['from 1 ms before a hand-off: the one before', shanghai, '2026-01-12T00:59:59.999Z', '2026-01-05T01:00:00.000Z'],
+    ['from exactly a hand-off: that one', shanghai, '2026-01-12T01:00:00Z', '2026-01-12T01:00:00.000Z'],
+    ['before the rotation starts, nobody ever changed', shanghai, '2026-01-01T00:00:00Z', null],
+    ['daily shift across spring DST (23 h)', berlinDaily('2026-03-27'), '2026-03-29T05:59:59.999Z', '2026-03-28T07:00:00.000Z'],
+    ['daily shift across autumn DST (25 h)', berlinDaily('2026-10-23'), '2026-10-25T06:59:59.999Z', '2026-10-24T06:00:00.000Z'],
+    ['restriction start', office, '2026-03-24T10:00:00Z', '2026-03-24T07:00:00.000Z'],
+    ['restriction end', office, '2026-03-24T20:00:00Z', '2026-03-24T17:00:00.000Z'],
+    ['back over a weekend and DST to Friday 18:00', office, '2026-03-30T05:00:00Z', '2026-03-27T17:00:00.000Z'],
+    ['override start, from inside it', dee, '2026-01-07T12:00:00Z', '2026-01-07T04:00:00.000Z'],
+    ['override end, from after it', dee, '2026-01-09T00:00:00Z', '2026-01-08T04:00:00.000Z'],
+    // ana's stretch before the override began at the rotation start, not at the override's end.
+    ['not the override, from before it', dee, '2026-01-07T03:59:59.999Z', '2026-01-05T01:00:00.000Z'],
+    ['a hand-off hidden by an override is none', withOverrides(shanghai, [['gus', '2026-01-12T00:00:00Z', '2026-01-12T02:00:00Z']]), '2026-01-12T01:30:00Z', '2026-01-12T00:00:00.000Z'],
+  ])('%s', (_label, s, at, want) => {
+    expect(prev(s, at)).toBe(want);
+  });
+
+  it('is null when nothing changed within the horizon, and finds a change just inside it', () => {
+    const solo = schedule({ name: 'solo', layers: [{ rotation: { participants: ['sam'], length: '1d', handoff: '08:00', start: '2026-01-01' } }] });
+    expect(previousHandoff(solo, t('2026-01-10T00:00:00Z'))).toBe(t('2026-01-01T08:00:00Z')); // the start: nobody before it
+    expect(previousHandoff(solo, t('2026-06-10T00:00:00Z'))).toBeNull(); // over 60 days on
+    const earlier = withOverrides(solo, [['dee', '2026-03-01T00:00:00Z', '2026-03-02T00:00:00Z']]);
+    expect(previousHandoff(earlier, t('2026-04-20T00:00:00Z'))).toBe(t('2026-03-02T00:00:00Z')); // 49 days back
+    expect(previousHandoff(earlier, t('2026-04-20T00:00:00Z'), 20 * DAY)).toBeNull();
+    expect(previousHandoff(earlier, t('2026-03-03T00:00:00Z'), DAY)).toBe(t('2026-03-02T00:00:00Z'));
+    expect(previousHandoff(earlier, t('2026-03-03T00:00:00Z'), DAY - 1)).toBeNull();
+    expect(previousHandoff(earlier, t('2026-03-02T00:00:00Z'), 0)).toBe(t('2026-03-02T00:00:00Z'));
+    // Changes a week or so back, where the search moves from one week's candidates to the one before.
+    expect(previousHandoff(earlier, t('2026-03-09T00:00:00Z'))).toBe(t('2026-03-02T00:00:00Z'));
+    expect(previousHandoff(earlier, t('2026-03-09T12:00:00Z'))).toBe(t('2026-03-02T00:00:00Z'));
+  });
+
+  it.each([
+    ['shanghai with overrides', withOverrides(shanghai, [['dee', '2026-01-07T04:00:00Z', '2026-01-08T04:00:00Z'], ['eve', '2026-01-11T20:00:00Z', '2026-01-12T03:00:00Z']]), '2026-01-03T00:00:00Z', '2026-01-20T00:00:00Z'],
+    ['office across spring DST', withOverrides(office, [['dee', '2026-03-27T16:30:00Z', '2026-03-27T18:00:00Z']]), '2026-03-22T00:00:00Z', '2026-04-02T00:00:00Z'],
+    ['daily Berlin across autumn DST', berlinDaily('2026-10-23'), '2026-10-22T00:00:00Z', '2026-10-28T00:00:00Z'],
+  ])('gives the start of each stretch of shiftsBetween, from its first and its last ms (%s)', (_label, s, from, to) => {
+    // The first stretch is clipped by the window, so its real start lies before it.
+    for (const x of shiftsBetween(s, t(from), t(to)).slice(1)) {
+      expect(iso(previousHandoff(s, x.start)!), iso(x.start)).toBe(iso(x.start));
+      expect(iso(previousHandoff(s, x.end - 1)!), iso(x.end - 1)).toBe(iso(x.start));
+    }
   });
 });
 

@@ -195,6 +195,27 @@ export function nextHandoff(schedule: Schedule, at: number, horizonMs: number = 
 }
 
 /**
+ * The instant the answer of `onCallAt` at `at` began: the last instant ≤ `at` at which it changed
+ * to that answer (so `at` itself when a hand-off falls exactly there), exact to the millisecond;
+ * null when it has not changed within the `horizonMs` before `at` (a change at exactly
+ * `at − horizonMs` counts). With `nextHandoff` it bounds the duty in force: [previous, next).
+ */
+export function previousHandoff(schedule: Schedule, at: number, horizonMs: number = NEXT_HANDOFF_HORIZON_MS): number | null {
+  const now = onCallAt(schedule, at);
+  const limit = at - horizonMs;
+  // A week at a time, latest first; `changePoints` takes (from, to], so the last week starts 1 ms early.
+  for (let to = at; to >= limit; to -= 7 * DAY) {
+    const points = changePoints(schedule, Math.max(to - 7 * DAY, limit - 1), to);
+    for (let i = points.length - 1; i >= 0; i--) {
+      const t = points[i]!;
+      // The answer just before a candidate is the one of the stretch it ends.
+      if (!sameAnswer(onCallAt(schedule, t - 1), now)) return t;
+    }
+  }
+  return null;
+}
+
+/**
  * The final timeline over [from, to): who is on duty when, after layers and overrides, clipped to
  * the window. Consecutive stretches with the same responder from the same layer (or both from
  * overrides) are one entry; stretches with nobody on duty are absent.
