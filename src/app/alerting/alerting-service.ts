@@ -92,6 +92,11 @@ export class AlertingService {
     receivedAt: number | undefined;
     done: Promise<void>;
   } | null = null;
+  /**
+   * No group is due before this instant: a tick before it skips the walk over every group (tens
+   * of thousands, ticked every second). Lowered as groups are made, recomputed by the walk.
+   */
+  private earliestFlushAt = -Infinity;
   /** Notifications this process is delivering now (a tick's due list skips them). */
   private readonly inFlight = new Set<number>();
   /** Deliveries started outside a tick (the first notice of new alerts), for `drain`. */
@@ -345,7 +350,7 @@ export class AlertingService {
 
   private async runDue(now: number): Promise<{ flushed: number; delivered: number }> {
     let flushed = 0;
-    const due = [...this.groups.values()].filter((g) => g.nextFlushAt <= now).sort((a, b) => a.nextFlushAt - b.nextFlushAt);
+    const due = now >= this.earliestFlushAt ? [...this.groups.values()].filter((g) => g.nextFlushAt <= now).sort((a, b) => a.nextFlushAt - b.nextFlushAt) : [];
     // Every firing alert, for inhibition and dependencies: gathered at most once per tick.
     const firing = this.firingOnce();
     // Every due group's decision is written in one transaction.
@@ -356,6 +361,11 @@ export class AlertingService {
       flushed++;
     }
     this.forgetUngrouped(dropped);
+    if (due.length > 0 || now >= this.earliestFlushAt) {
+      let earliest = Infinity;
+      for (const g of this.groups.values()) if (g.nextFlushAt < earliest) earliest = g.nextFlushAt;
+      this.earliestFlushAt = earliest;
+    }
     await this.write(() => this.ports.repo.writeFlushes(writes));
     this.flushesWritten(writes, now);
     await this.escalate(now);
@@ -449,6 +459,7 @@ export class AlertingService {
       if (!group) {
         group = { groupKey: key, receiver: route.receiver, routePath: path, groupLabels, createdAt: now, nextFlushAt: firstFlushAt(now, route), members: [] };
         this.groups.set(id, group);
+        this.earliestFlushAt = Math.min(this.earliestFlushAt, group.nextFlushAt);
       }
       if (!group.members.includes(alert.fingerprint)) group.members = [...group.members, alert.fingerprint];
       out.push(group);
