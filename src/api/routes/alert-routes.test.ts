@@ -105,11 +105,29 @@ describe('alerts over HTTP', () => {
     expect(withdrawn.json().status.acknowledgedBy).toEqual([]);
   });
 
+  it('keeps comments in the history without acknowledging', async () => {
+    const [alert] = (await list('?filter=' + encodeURIComponent('series="ALR-1.level"'))).items;
+    const posted = await t.app.inject({
+      method: 'POST',
+      url: `/api/v1/alerts/${alert.fingerprint}/comments`,
+      headers: { authorization: duty },
+      payload: { comment: 'gauge checked by phone: reading is real' },
+    });
+    expect(posted.statusCode).toBe(201);
+    expect(posted.json()).toMatchObject({ comment: 'gauge checked by phone: reading is real' });
+    const one = (await t.app.inject({ url: `/api/v1/alerts/${alert.fingerprint}`, headers: { authorization: reader } })).json();
+    expect(one.history.at(-1)).toMatchObject({ kind: 'commented', actor: posted.json().by, detail: { comment: 'gauge checked by phone: reading is real' } });
+    expect(one.status.acknowledgedBy).toEqual([]);
+  });
+
   it.each([
     ['a viewer may not acknowledge', 'POST', '/api/v1/alerts/0123456789abcdef/acknowledgements', { comment: 'x' }, 'viewer', 403],
     ['an unknown alert is 404', 'POST', '/api/v1/alerts/0123456789abcdef/acknowledgements', { comment: 'x' }, 'duty', 404],
     ['a fingerprint must be 16 hex digits', 'GET', '/api/v1/alerts/not-a-fingerprint', undefined, 'viewer', 400],
     ['an acknowledgement needs a comment', 'POST', '/api/v1/alerts/0123456789abcdef/acknowledgements', {}, 'duty', 400],
+    ['a viewer may not comment', 'POST', '/api/v1/alerts/0123456789abcdef/comments', { comment: 'x' }, 'viewer', 403],
+    ['a comment on an unknown alert is 404', 'POST', '/api/v1/alerts/0123456789abcdef/comments', { comment: 'x' }, 'duty', 404],
+    ['an empty comment is refused', 'POST', '/api/v1/alerts/0123456789abcdef/comments', { comment: '' }, 'duty', 400],
     ['a bad matcher names the filter', 'GET', '/api/v1/alerts?filter=' + encodeURIComponent('area=~"("'), undefined, 'viewer', 400],
   ] as const)('%s', async (_what, method, url, payload, who, status) => {
     const res = await t.app.inject({ method, url, headers: { authorization: who === 'duty' ? duty : reader }, ...(payload ? { payload } : {}) });

@@ -18,7 +18,7 @@ import type { Role } from '../../domain/accounts/roles.ts';
  * and the log of every notification attempt.
  */
 export interface AlertRouteDeps {
-  alerting: Pick<AlertingService, 'acknowledge' | 'unacknowledge' | 'suppressionsOf' | 'receiversOf'>;
+  alerting: Pick<AlertingService, 'acknowledge' | 'unacknowledge' | 'comment' | 'suppressionsOf' | 'receiversOf'>;
   repo: Pick<AlertingRepo, 'listAlerts' | 'alert' | 'history' | 'listNotifications'>;
   clock: Clock;
   /** Alerts held through their rule's `for` (the detection engine's pending holds); absent: none. */
@@ -43,6 +43,7 @@ const alertsQuery = Type.Object(
 
 const fingerprintParams = Type.Object({ fingerprint: Type.String({ pattern: '^[0-9a-f]{16}$' }) }, { additionalProperties: false });
 const ackBody = Type.Object({ comment: Type.String({ minLength: 1, maxLength: 2000 }) }, { additionalProperties: false });
+const commentBody = ackBody;
 const notificationsQuery = Type.Object(
   {
     receiver: Type.Optional(Type.String({ minLength: 1 })),
@@ -184,6 +185,28 @@ export async function alertRoutes(app: FastifyInstance, deps: AlertRouteDeps): P
       const alert = await deps.alerting.acknowledge(fingerprint, principalOf(request).name, comment, deps.clock.now());
       if (!alert) throw new TocsinError('TOCSIN_NOT_FOUND', `no alert with fingerprint ${fingerprint}`);
       return view(alert);
+    },
+  );
+
+  app.post(
+    '/api/v1/alerts/:fingerprint/comments',
+    {
+      config: { roles: acknowledgerRoles },
+      schema: {
+        summary: 'Comment on an alert',
+        description: "Adds who, when and what to the alert's history without acknowledging it (GET the alert to read them).",
+        tags: ['alerting'],
+        params: fingerprintParams,
+        body: commentBody,
+      },
+    },
+    async (request, reply) => {
+      const { fingerprint } = request.params as Static<typeof fingerprintParams>;
+      const { comment } = request.body as Static<typeof commentBody>;
+      const event = await deps.alerting.comment(fingerprint, principalOf(request).name, comment, deps.clock.now());
+      if (!event) throw new TocsinError('TOCSIN_NOT_FOUND', `no alert with fingerprint ${fingerprint}`);
+      reply.code(201);
+      return { at: iso(event.at), by: event.actor, comment };
     },
   );
 

@@ -333,6 +333,21 @@ export class AlertingService {
     return left;
   }
 
+  /**
+   * Adds a comment to an alert's history (who, when, what) without acknowledging it: what a duty
+   * officer learned or did. Answers the event, or null when the alert is unknown.
+   */
+  comment(fingerprint: string, by: string, text: string, now: number): Promise<AlertEvent | null> {
+    return this.exclusive(async () => {
+      const alert = this.alerts.get(fingerprint) ?? (await this.ports.repo.alert(fingerprint));
+      if (!alert) return null;
+      const event: AlertEvent = { fingerprint, at: now, kind: 'commented', actor: by, detail: { comment: text } };
+      await this.write(() => this.ports.repo.saveAlerts([], [event]));
+      this.announce('alert.commented', now, { fingerprint, labels: alert.labels, by, comment: text });
+      return event;
+    });
+  }
+
   /** Flushes every group whose time has come, then delivers what is due; answers how many were delivered. */
   tick(now: number): Promise<{ flushed: number; delivered: number }> {
     return this.exclusive(() => this.runDue(now));

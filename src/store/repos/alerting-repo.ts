@@ -7,7 +7,7 @@ import { applyFlushes, insertAlerts, insertEvents, OneStatement, saveGroups, sav
 export interface AlertEvent {
   fingerprint: string;
   at: number;
-  kind: 'fired' | 'resolved' | 'annotations' | 'acknowledged' | 'unacknowledged';
+  kind: 'fired' | 'resolved' | 'annotations' | 'acknowledged' | 'unacknowledged' | 'commented';
   actor: string | null;
   detail: Record<string, unknown>;
 }
